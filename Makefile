@@ -1,0 +1,41 @@
+# cmdop — `make run` starts the embedded default (`cmdop up`), `make test` builds and runs every test.
+# Both install the Debian packages they need when missing.
+SWIFT ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libsodium-dev libssl-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BENCH_FLAGS ?= mesh --agents 100,1000 --rounds 20
+
+.PHONY: deps build run test bench proto clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install Swift 6.1 or newer (swift.org)"; exit 1; }
+
+build: deps
+	$(SWIFT) build --product cmdop
+
+run: build
+	$$($(SWIFT) build --show-bin-path)/cmdop up
+
+# Builds only our products and the test bundle (not every executable of every dependency),
+# then runs Swift Testing and XCTest.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product cmdop
+	$(SWIFT) build -c release --product cmdop-bench
+	$$($(SWIFT) build -c release --show-bin-path)/cmdop-bench $(BENCH_FLAGS) --cmdop $$($(SWIFT) build -c release --show-bin-path)/cmdop
+
+proto:
+	scripts/generate-proto.sh
+
+clean:
+	rm -rf .build

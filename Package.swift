@@ -1,0 +1,89 @@
+// swift-tools-version: 6.1
+// cmdop: a private mesh for machines you own, with jarvis at its centre.
+// Module map (dependencies point inward to the pure modules at the top):
+//   CmdopCore, CmdopPermissions          pure: types, machine resolution, the permission gate
+//   CSodium → CmdopIdentity              Ed25519 identity, hashes, HMAC (libsodium)
+//   CmdopStorage                         SQLite (GRDB, system libsqlite3) with versioned migrations
+//   CmdopProtocol                        generated protobuf + gRPC code (scripts/generate-proto.sh)
+//   CmdopMesh                            the relay connection shared by agents, operators and jarvis
+//   CmdopRelay, CmdopAgent               the relay server and the machine daemon
+//   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
+//   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
+let grpcHTTP2 = Target.Dependency.product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
+let grpcProtobuf = Target.Dependency.product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
+let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "cmdop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cmdop", targets: ["cmdop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .target(name: "CmdopCore", swiftSettings: swiftSettings),
+        .target(name: "CmdopPermissions", dependencies: [yams], swiftSettings: swiftSettings),
+        .target(name: "CmdopIdentity", dependencies: ["CSodium", "CmdopCore"], swiftSettings: swiftSettings),
+        .target(name: "CmdopStorage", dependencies: ["CmdopCore", "CmdopIdentity", grdb], swiftSettings: swiftSettings),
+        .target(
+            name: "CmdopProtocol", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "CmdopMesh",
+            dependencies: ["CmdopCore", "CmdopIdentity", "CmdopProtocol", grpcCore, grpcHTTP2, logging],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CmdopRelay",
+            dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
+                           grpcCore, grpcHTTP2, logging],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CmdopAgent",
+            dependencies: ["CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProtocol", "CmdopMesh",
+                           grpcCore, logging, yams],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "CmdopCLI",
+            dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
+                           "CmdopRelay", "CmdopAgent", "CmdopPermissions", argumentParser, logging],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "cmdop", dependencies: ["CmdopCLI"], swiftSettings: swiftSettings),
+        .target(
+            name: "CmdopTesting",
+            dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopMesh", "CmdopRelay",
+                           "CmdopAgent", "CmdopProtocol", grpcCore, grpcHTTP2, grpcProtobuf, swiftProtobuf, logging],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "cmdop-bench", dependencies: ["CmdopAgent", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", logging],
+            path: "Benchmarks/cmdop-bench", swiftSettings: swiftSettings),
+        .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
+        .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CmdopMeshTests",
+            dependencies: ["CmdopTesting", "CmdopMesh", "CmdopRelay", "CmdopAgent", "CmdopStorage",
+                           "CmdopIdentity", "CmdopCore", "CmdopProtocol", "CmdopCLI"],
+            swiftSettings: swiftSettings),
+    ]
+)

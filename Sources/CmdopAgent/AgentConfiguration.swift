@@ -1,0 +1,40 @@
+import CmdopIdentity
+import CmdopMesh
+import Foundation
+
+/// Everything a machine daemon needs to run.
+public struct AgentConfiguration: Sendable {
+    public var endpoint: RelayEndpoint
+    public var fleet: String
+    public var hostname: String
+    public var name: String
+    public var identity: Ed25519Identity
+    public var paths: AgentPaths
+    /// The default working directory and what `~` means in paths.
+    public var homeDirectory: String
+    public var backoff: Backoff
+    /// The most bytes one `read_file` returns (the result says `truncated` beyond it).
+    public var readFileCap: UInt64
+    public var listDirCap: Int
+    /// Between SIGTERM and SIGKILL when a command is cancelled or times out.
+    public var killGrace: Duration
+    public var outputChunkBytes: Int
+
+    public init(endpoint: RelayEndpoint, fleet: String, hostname: String, name: String = "",
+                identity: Ed25519Identity, paths: AgentPaths, homeDirectory: String = NSHomeDirectory(),
+                backoff: Backoff = Backoff(), readFileCap: UInt64 = 1 << 20, listDirCap: Int = 10_000,
+                killGrace: Duration = .seconds(3), outputChunkBytes: Int = 32 << 10) {
+        self.endpoint = endpoint
+        self.fleet = fleet
+        self.hostname = hostname.lowercased()
+        self.name = name.isEmpty ? hostname : name
+        self.identity = identity
+        self.paths = paths
+        self.homeDirectory = homeDirectory
+        self.backoff = backoff
+        self.readFileCap = readFileCap
+        self.listDirCap = listDirCap
+        self.killGrace = killGrace
+        self.outputChunkBytes = outputChunkBytes
+    }
+}

@@ -1,0 +1,136 @@
+import CmdopCore
+import CmdopIdentity
+import CmdopMesh
+import CmdopProtocol
+import Foundation
+import Logging
+import Synchronization
+
+/// The machine daemon: dials out to the relay, keeps presence with heartbeats, serves `exec`,
+/// `read_file` and `list_dir` behind the machine's own permission gate, and re-connects with
+/// exponential back-off and jitter whenever the stream drops.
+public final class MachineAgent: Sendable {
+    public let configuration: AgentConfiguration
+    let logger: Logger
+    let handler: OperationHandler
+    private let state = Mutex(State())
+
+    private struct State {
+        var continuityToken: String?
+        var connected = false
+        var sessions = 0
+        var running: [String: Task<Void, Never>] = [:]
+    }
+
+    /// - Throws: `MeshAgentError` when the audit log cannot be opened.
+    public init(configuration: AgentConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.handler = OperationHandler(
+            hostname: configuration.hostname, permissions: PermissionsFile(path: configuration.paths.permissions),
+            audit: try AuditLog(path: configuration.paths.auditLog), homeDirectory: configuration.homeDirectory,
+            readFileCap: configuration.readFileCap, listDirCap: configuration.listDirCap,
+            killGrace: configuration.killGrace, outputChunkBytes: configuration.outputChunkBytes)
+    }
+
+    /// Whether a stream to the relay is up right now.
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// Enrols `identity` in the fleet of `joinKey` and returns the relay's Welcome.
+    /// - Throws: `MeshError` — `.unauthenticated` for an unknown join key, `.permissionDenied` when
+    ///   the hostname is enrolled with another key, `.unavailable` when the relay cannot be reached.
+    public static func enroll(joinKey: String, endpoint: RelayEndpoint, identity: Ed25519Identity,
+                              hostname: String, name: String = "") async throws -> Cmdop_Agent_V1_Welcome {
+        let credentials = MachineCredentials(identity: identity, fleet: "", hostname: hostname, name: name,
+                                             joinKey: joinKey)
+        return try await RelayDialer.withLink(to: endpoint, credentials: .machine(credentials)) { $0.welcome }
+    }
+
+    /// Runs until the task is cancelled, re-connecting after every failure.
+    public func run() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            let (token, sessionsBefore) = state.withLock { ($0.continuityToken, $0.sessions) }
+            let credentials = MachineCredentials(
+                identity: configuration.identity, fleet: configuration.fleet, hostname: configuration.hostname,
+                name: configuration.name, continuityToken: token)
+            do {
+                try await RelayDialer.withLink(to: configuration.endpoint, credentials: .machine(credentials)) { link in
+                    try await self.serve(link)
+                }
+            } catch let error as MeshError where error.code == .unauthenticated && token != nil {
+                // The token expired or the relay restarted: sign a fresh challenge straight away.
+                state.withLock { $0.continuityToken = nil }
+                continue
+            } catch {
+                if Task.isCancelled { break }
+                logger.info("relay stream ended; re-connecting",
+                            metadata: ["agent.error": "\(error)", "agent.attempt": "\(attempt)"])
+            }
+            // A stream that was up and then dropped starts the back-off over.
+            if state.withLock({ $0.sessions }) != sessionsBefore { attempt = 0 }
+            let delay = configuration.backoff.delay(attempt: attempt)
+            attempt += 1
+            try? await Task.sleep(for: delay)
+        }
+        cancelRunning()
+    }
+
+    /// Serves one live stream until it ends.
+    private func serve(_ link: RelayLink) async throws {
+        state.withLock {
+            $0.continuityToken = link.welcome.continuityToken.isEmpty ? nil : link.welcome.continuityToken
+            $0.connected = true
+            $0.sessions += 1
+        }
+        logger.info("connected to the relay", metadata: ["agent.fleet": "\(link.welcome.fleet)"])
+        defer {
+            state.withLock { $0.connected = false }
+            cancelRunning()
+        }
+        let interval = Duration.milliseconds(Int64(max(link.welcome.heartbeatIntervalMs, 10)))
+        let lastInbound = Locked(ContinuousClock.now)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: interval)
+                        link.send(.heartbeat())
+                        if ContinuousClock.now - lastInbound.withLock({ $0 }) > interval * 3 {
+                            throw MeshError(.unavailable, "the relay missed three heartbeats")
+                        }
+                    }
+                }
+                group.addTask {
+                    for try await frame in link.frames {
+                        lastInbound.withLock { $0 = .now }
+                        if case .request(let request) = frame.body { self.accept(request, link: link) }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+    }
+
+    private func accept(_ request: Cmdop_Agent_V1_Request, link: RelayLink) {
+        let id = request.requestID
+        if case .cancel = request.operation {
+            state.withLock { $0.running.removeValue(forKey: id) }?.cancel()
+            return
+        }
+        // Registered under the lock, so the task's own removal always comes after.
+        state.withLock { state in
+            state.running[id] = Task {
+                await handler.handle(request) { link.send($0) }
+                _ = self.state.withLock { $0.running.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    private func cancelRunning() {
+        let tasks = state.withLock { state in
+            defer { state.running.removeAll() }
+            return Array(state.running.values)
+        }
+        for task in tasks { task.cancel() }
+    }
+}

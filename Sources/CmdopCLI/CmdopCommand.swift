@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// `cmdop`: a private mesh for machines you own.
+public struct CmdopCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "cmdop",
+        abstract: "A private mesh for machines you own: a relay, machine agents and operators on one protocol.",
+        discussion: """
+            Quick start on one machine:
+              cmdop up                          relay + a local agent, data under ~/.local/share/cmdop
+              cmdop machines                    list the fleet
+              cmdop exec --all -- uptime        run a command on every machine
+
+            A fleet across machines:
+              cmdop server --listen 0.0.0.0:7443 --tls-cert C --tls-key K   (on the relay host)
+              cmdop server join-key --fleet ops                            (prints a join key)
+              cmdop join KEY --server https://relay:7443 && cmdop agent start   (on each machine)
+            """,
+        subcommands: [
+            UpCommand.self, ServerCommand.self, JoinCommand.self, AgentCommand.self, IdentityCommand.self,
+            MachinesCommand.self, ExecCommand.self, PermissionsCommand.self,
+        ])
+
+    public init() {}
+}

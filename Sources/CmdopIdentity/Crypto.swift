@@ -1,0 +1,91 @@
+import CSodium
+import Foundation
+
+/// Hashes, MACs, randomness and constant-time comparison from libsodium.
+public enum Crypto {
+    /// libsodium is initialised once per process, on first use.
+    static let ready: Bool = sodium_init() >= 0
+
+    /// SHA-256 of `bytes`.
+    public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        precondition(ready, "libsodium failed to initialise")
+        let input = Array(bytes)
+        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+        _ = crypto_hash_sha256(&out, input, UInt64(input.count))
+        return out
+    }
+
+    /// SHA-256 of the UTF-8 bytes of `text`, as lower-case hex.
+    public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
+
+    /// HMAC-SHA256 with a key of any length.
+    public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+        precondition(ready, "libsodium failed to initialise")
+        let keyBytes = Array(key)
+        let messageBytes = Array(message)
+        var state = crypto_auth_hmacsha256_state()
+        var out = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
+        _ = crypto_auth_hmacsha256_init(&state, keyBytes, keyBytes.count)
+        _ = crypto_auth_hmacsha256_update(&state, messageBytes, UInt64(messageBytes.count))
+        _ = crypto_auth_hmacsha256_final(&state, &out)
+        return out
+    }
+
+    /// `count` bytes from the operating system's CSPRNG.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        precondition(ready, "libsodium failed to initialise")
+        var out = [UInt8](repeating: 0, count: count)
+        randombytes_buf(&out, count)
+        return out
+    }
+
+    /// Compares two byte strings in time that depends only on their length.
+    public static func constantTimeEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        let left = Array(a)
+        let right = Array(b)
+        guard left.count == right.count else { return false }
+        if left.isEmpty { return true }
+        return sodium_memcmp(left, right, left.count) == 0
+    }
+
+    /// Lower-case hex.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses hex (either case); nil when malformed.
+    public static func bytes(fromHex text: String) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(chars.count / 2)
+        var index = 0
+        while index < chars.count {
+            guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// A random token: `prefix` followed by `byteCount` random bytes in hex.
+    public static func token(prefix: String, byteCount: Int = 24) -> String {
+        prefix + hex(randomBytes(byteCount))
+    }
+}

@@ -1,0 +1,74 @@
+import CmdopCore
+import CmdopStorage
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+
+/// The relay: holds fleets, identities, presence and routing. Machines dial out to it; operators
+/// and jarvis connect the same way.
+///
+/// ```swift
+/// let relay = RelayServer(configuration: .init(port: 0), store: try RelayStore(path: dbPath), logger: logger)
+/// try await relay.run { port in print("listening on \(port)") }
+/// ```
+public final class RelayServer: Sendable {
+    public let configuration: RelayConfiguration
+    public let store: RelayStore
+    let logger: Logger
+    let router: Router
+
+    public init(configuration: RelayConfiguration, store: RelayStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.router = Router(store: store, logger: logger)
+    }
+
+    /// Binds, calls `onListening` with the bound port, and serves until the task is cancelled.
+    /// - Throws: `MeshError(.invalidArgument)` for an unsafe configuration; transport errors when
+    ///   the address cannot be bound.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        try configuration.validate()
+        let challenges = ChallengeBook(lifetime: configuration.challengeLifetime)
+        let continuity = ContinuityBook(window: configuration.continuityWindow)
+        let service = RelayService(
+            configuration: configuration, router: router,
+            authenticator: Authenticator(store: store, challenges: challenges, continuity: continuity, logger: logger),
+            challenges: challenges, continuity: continuity, logger: logger)
+        let transport = HTTP2ServerTransport.Posix(
+            address: configuration.host.contains(":")
+                ? .ipv6(host: configuration.host, port: configuration.port)
+                : .ipv4(host: configuration.host, port: configuration.port),
+            transportSecurity: try transportSecurity(),
+            config: .defaults { config in
+                config.rpc.maxRequestPayloadSize = configuration.maxFrameBytes
+                config.http2.maxConcurrentStreams = 100_000
+            })
+        let server = GRPCServer(transport: transport, services: [service])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            let address = try await transport.listeningAddress
+            let port = address.ipv4?.port ?? address.ipv6?.port ?? configuration.port
+            logger.info("relay listening", metadata: ["relay.address": "\(configuration.host):\(port)"])
+            onListening(port)
+            group.addTask { [router, configuration] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: configuration.heartbeatInterval / 2)
+                    await router.sweep(heartbeatInterval: configuration.heartbeatInterval)
+                }
+            }
+            // Serve until cancelled, then shut down gracefully and return normally.
+            await withTaskCancellationHandler {
+                try? await Task.sleep(for: .seconds(86_400 * 365 * 100))
+            } onCancel: {
+                server.beginGracefulShutdown()
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func transportSecurity() throws -> HTTP2ServerTransport.Posix.TransportSecurity {
+        guard let cert = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath else { return .plaintext }
+        return .tls(certificateChain: [.file(path: cert, format: .pem)], privateKey: .file(path: key, format: .pem))
+    }
+}

@@ -1,0 +1,237 @@
+import CmdopCore
+import CmdopMesh
+import CmdopProtocol
+import CmdopStorage
+import Foundation
+import Logging
+
+/// Presence and routing: which machines are online on which stream, and which caller waits for
+/// which forwarded request. Everything is keyed by fleet; a peer only ever sees its own fleet.
+actor Router {
+    struct Presence {
+        var peer: Peer
+        var lastHeartbeat: ContinuousClock.Instant
+    }
+
+    /// A request forwarded to a machine, under a relay-chosen id.
+    struct Route {
+        var caller: Peer
+        var callerRequestID: String
+        var machinePeerID: UInt64
+        var hostname: String
+    }
+
+    let store: RelayStore
+    let logger: Logger
+    private var nextPeerID: UInt64 = 0
+    private var nextRouteID: UInt64 = 0
+    private var peers: [UInt64: Peer] = [:]
+    private var online: [String: Presence] = [:]          // machine id → live stream
+    private var machinesByFleet: [String: [MachineRecord]] = [:]
+    private var routes: [String: Route] = [:]              // relay request id → route
+    private var routesByCaller: [UInt64: [String: String]] = [:]  // caller → its id → relay id
+    private var routesByMachine: [UInt64: Set<String>] = [:]
+
+    init(store: RelayStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    func makePeerID() -> UInt64 {
+        nextPeerID += 1
+        return nextPeerID
+    }
+
+    // MARK: Streams
+
+    /// Adds an authenticated stream. A machine's new stream replaces its old one.
+    func register(_ peer: Peer) {
+        peers[peer.id] = peer
+        guard let machine = peer.machine else { return }
+        if let previous = online[machine.id], previous.peer.id != peer.id {
+            logger.info("machine re-connected; closing its previous stream", metadata: ["relay.hostname": "\(machine.hostname)"])
+            previous.peer.kick()
+        }
+        online[machine.id] = Presence(peer: peer, lastHeartbeat: .now)
+        var fleet = machinesByFleet[peer.fleetID] ?? []
+        if let index = fleet.firstIndex(where: { $0.id == machine.id }) {
+            fleet[index] = machine
+        } else {
+            fleet.append(machine)
+        }
+        machinesByFleet[peer.fleetID] = fleet
+        try? store.markSeen(machineID: machine.id, agentVersion: machine.agentVersion, os: machine.os, at: Date())
+    }
+
+    /// Removes a stream: its callers' requests are cancelled on the machines, and callers waiting on
+    /// its machine get `machine_offline` at once.
+    func unregister(_ peer: Peer) {
+        guard peers.removeValue(forKey: peer.id) != nil else { return }
+        if let machine = peer.machine, online[machine.id]?.peer.id == peer.id {
+            online.removeValue(forKey: machine.id)
+            if let index = machinesByFleet[peer.fleetID]?.firstIndex(where: { $0.id == machine.id }) {
+                machinesByFleet[peer.fleetID]?[index].lastSeenAt = Date()
+            }
+            try? store.markSeen(machineID: machine.id, agentVersion: machine.agentVersion, os: machine.os, at: Date())
+        }
+        for routeID in routesByMachine.removeValue(forKey: peer.id) ?? [] {
+            guard let route = removeRoute(routeID) else { continue }
+            route.caller.send(.error(MeshError(
+                .machineOffline, "\(route.hostname) disconnected before the request finished"),
+                requestID: route.callerRequestID))
+        }
+        for (_, routeID) in routesByCaller.removeValue(forKey: peer.id) ?? [:] {
+            guard let route = removeRoute(routeID) else { continue }
+            peers[route.machinePeerID]?.send(Self.cancelFrame(routeID))
+        }
+    }
+
+    /// Notes a heartbeat from `peer` and answers it.
+    func heartbeat(from peer: Peer) {
+        if let machine = peer.machine, online[machine.id]?.peer.id == peer.id {
+            online[machine.id]?.lastHeartbeat = .now
+        }
+        peer.send(.heartbeat())
+    }
+
+    /// Closes the streams of machines that missed three heartbeats.
+    func sweep(heartbeatInterval: Duration) {
+        let now = ContinuousClock.now
+        for (_, presence) in online where now - presence.lastHeartbeat > heartbeatInterval * 3 {
+            logger.info("machine missed three heartbeats; marking it offline",
+                        metadata: ["relay.hostname": "\(presence.peer.machine?.hostname ?? "?")"])
+            presence.peer.kick()
+            unregister(presence.peer)
+        }
+    }
+
+    // MARK: Requests
+
+    /// Handles a request from `caller`: answers relay operations, forwards machine operations.
+    func handle(_ request: Cmdop_Agent_V1_Request, from caller: Peer) {
+        let id = request.requestID
+        guard !id.isEmpty else {
+            caller.send(.error(MeshError(.invalidArgument, "a request needs a request_id")))
+            return
+        }
+        switch request.operation {
+        case .listMachines:
+            guard caller.scopes.permits(.machinesRead) else { return deny(caller, id, .machinesRead) }
+            var done = Cmdop_Agent_V1_Done()
+            done.requestID = id
+            var list = Cmdop_Agent_V1_MachineList()
+            list.machines = summaries(fleetID: caller.fleetID).map(\.wire)
+            done.result = .machines(list)
+            caller.send(.with(.done(done)))
+        case .cancel:
+            if let routeID = routesByCaller[caller.id]?[id], let route = removeRoute(routeID) {
+                peers[route.machinePeerID]?.send(Self.cancelFrame(routeID))
+            }
+        case .exec, .readFile, .listDir, .ping:
+            let needed: Scope = switch request.operation {
+            case .exec: .commandsExecute
+            case .readFile, .listDir: .filesRead
+            default: .machinesRead
+            }
+            guard caller.scopes.permits(needed) else { return deny(caller, id, needed) }
+            forward(request, from: caller)
+        case nil:
+            caller.send(.error(MeshError(.invalidArgument, "the request has no operation"), requestID: id))
+        }
+    }
+
+    /// Passes a machine's event, done or error back to the caller that asked.
+    func deliver(_ frame: Frame, from machinePeer: Peer) {
+        guard let routeID = frame.requestID, let route = routes[routeID], route.machinePeerID == machinePeer.id else {
+            return  // a late answer for a cancelled or unknown request
+        }
+        var rewritten = frame
+        switch rewritten.body {
+        case .event(var event):
+            event.requestID = route.callerRequestID
+            rewritten.body = .event(event)
+        case .done(var done):
+            done.requestID = route.callerRequestID
+            rewritten.body = .done(done)
+            _ = removeRoute(routeID)
+        case .error(var error):
+            error.requestID = route.callerRequestID
+            rewritten.body = .error(error)
+            _ = removeRoute(routeID)
+        default:
+            return
+        }
+        route.caller.send(rewritten)
+    }
+
+    private func forward(_ request: Cmdop_Agent_V1_Request, from caller: Peer) {
+        let id = request.requestID
+        let machine: MachineSummary
+        do {
+            machine = try MachineResolver.resolve(request.target, among: summaries(fleetID: caller.fleetID))
+        } catch let error as MeshError {
+            return caller.send(.error(error, requestID: id))
+        } catch {
+            return caller.send(.error(MeshError(.internal, "resolution failed"), requestID: id))
+        }
+        guard let presence = online[machine.id] else {
+            return caller.send(.error(MeshError(
+                .machineOffline, "\(machine.hostname) is offline (last heartbeat \(ageText(machine)))"), requestID: id))
+        }
+        nextRouteID += 1
+        let routeID = "q\(nextRouteID)"
+        routes[routeID] = Route(caller: caller, callerRequestID: id, machinePeerID: presence.peer.id,
+                                hostname: machine.hostname)
+        routesByCaller[caller.id, default: [:]][id] = routeID
+        routesByMachine[presence.peer.id, default: []].insert(routeID)
+        var forwarded = request
+        forwarded.requestID = routeID
+        forwarded.origin = caller.origin
+        presence.peer.send(.with(.request(forwarded)))
+    }
+
+    private func removeRoute(_ routeID: String) -> Route? {
+        guard let route = routes.removeValue(forKey: routeID) else { return nil }
+        routesByCaller[route.caller.id]?.removeValue(forKey: route.callerRequestID)
+        routesByMachine[route.machinePeerID]?.remove(routeID)
+        return route
+    }
+
+    private func deny(_ caller: Peer, _ id: String, _ scope: Scope) {
+        caller.send(.error(MeshError(.permissionDenied, "this key lacks the '\(scope)' scope"), requestID: id))
+    }
+
+    /// The fleet's machines with live presence, loading the fleet from storage on first use.
+    func summaries(fleetID: String) -> [MachineSummary] {
+        if machinesByFleet[fleetID] == nil {
+            machinesByFleet[fleetID] = (try? store.machines(fleetID: fleetID)) ?? []
+        }
+        let now = ContinuousClock.now
+        return (machinesByFleet[fleetID] ?? []).map { record in
+            var summary = MachineSummary(
+                id: record.id, hostname: record.hostname, name: record.name, agentVersion: record.agentVersion,
+                os: record.os, isJarvis: record.isJarvis, fingerprint: record.fingerprint)
+            if let presence = online[record.id] {
+                summary.online = true
+                summary.heartbeatAgeSeconds = (now - presence.lastHeartbeat).components.seconds
+            } else if let seen = record.lastSeenAt {
+                summary.heartbeatAgeSeconds = Int64(Date().timeIntervalSince(seen))
+            }
+            return summary
+        }.sorted { $0.hostname < $1.hostname }
+    }
+
+    /// Forgets cached machine rows of a fleet (after an enrolment elsewhere).
+    func invalidate(fleetID: String) { machinesByFleet[fleetID] = nil }
+
+    private func ageText(_ machine: MachineSummary) -> String {
+        machine.heartbeatAgeSeconds < 0 ? "never" : "\(machine.heartbeatAgeSeconds) s ago"
+    }
+
+    private static func cancelFrame(_ routeID: String) -> Frame {
+        var cancel = Cmdop_Agent_V1_Request()
+        cancel.requestID = routeID
+        cancel.operation = .cancel(.init())
+        return .with(.request(cancel))
+    }
+}

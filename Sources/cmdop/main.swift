@@ -1,0 +1,3 @@
+import CmdopCLI
+
+await CmdopCommand.main()

@@ -1,0 +1,97 @@
+import CmdopIdentity
+import Foundation
+import Testing
+
+@Suite("Ed25519 identity and crypto helpers")
+struct IdentityTests {
+    @Test("a signature verifies, and fails for another message, key or a flipped bit")
+    func signVerify() {
+        let (identity, _) = Ed25519Identity.generate()
+        let message = Array("hello relay".utf8)
+        var signature = identity.sign(message)
+        #expect(Ed25519Identity.verify(signature: signature, message: message, publicKey: identity.publicKey))
+        #expect(!Ed25519Identity.verify(signature: signature, message: Array("hello relaz".utf8), publicKey: identity.publicKey))
+        let other = Ed25519Identity.generate().identity
+        #expect(!Ed25519Identity.verify(signature: signature, message: message, publicKey: other.publicKey))
+        signature[10] ^= 1
+        #expect(!Ed25519Identity.verify(signature: signature, message: message, publicKey: identity.publicKey))
+    }
+
+    @Test("the same seed always yields the same key and fingerprint")
+    func deterministic() throws {
+        let seed = [UInt8](repeating: 7, count: 32)
+        let a = try Ed25519Identity(seed: seed)
+        let b = try Ed25519Identity(seed: seed)
+        #expect(a.publicKey == b.publicKey)
+        #expect(a.fingerprint == b.fingerprint)
+        #expect(a.fingerprint.hasPrefix("SHA256:"))
+        #expect(!a.fingerprint.hasSuffix("="))
+    }
+
+    @Test("SHA-256 and HMAC-SHA256 match published vectors")
+    func vectors() {
+        #expect(Crypto.hex(Crypto.sha256(Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // GitHub's webhook documentation vector.
+        let mac = Crypto.hmacSHA256(key: Array("It's a Secret to Everybody".utf8), message: Array("Hello, World!".utf8))
+        #expect(Crypto.hex(mac) == "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+        let hasher = SHA256Hasher()
+        hasher.update(Array("a".utf8))
+        hasher.update(Array("bc".utf8))
+        #expect(hasher.finish() == Crypto.sha256(Array("abc".utf8)))
+    }
+
+    @Test("constant-time comparison and hex round trip")
+    func compareAndHex() {
+        #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!Crypto.constantTimeEqual([1, 2, 3], [1, 2]))
+        #expect(Crypto.bytes(fromHex: "00ff10Ab") == [0, 255, 16, 171])
+        #expect(Crypto.bytes(fromHex: "abc") == nil)
+        #expect(Crypto.bytes(fromHex: "zz") == nil)
+    }
+}
+
+@Suite("Identity seed file")
+struct IdentityFileTests {
+    let folder = FileManager.default.temporaryDirectory.path + "/cmdop-identity-" + UUID().uuidString
+
+    @Test("a new identity is written as 32 bytes with mode 0600 and loads back the same")
+    func createAndLoad() throws {
+        let path = folder + "/agent_keypair.bin"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (created, isNew) = try IdentityFile.loadOrCreate(at: path)
+        #expect(isNew)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect((attributes[.size] as? Int) == 32)
+        let (loaded, isNewAgain) = try IdentityFile.loadOrCreate(at: path)
+        #expect(!isNewAgain)
+        #expect(loaded.publicKey == created.publicKey)
+    }
+
+    @Test("a seed readable by others is refused with the file and the chmod fix")
+    func wrongMode() throws {
+        let path = folder + "/agent_keypair.bin"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try IdentityFile.loadOrCreate(at: path)
+        chmod(path, 0o644)
+        #expect {
+            try IdentityFile.load(from: path)
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("chmod 600")
+        }
+    }
+
+    @Test("a seed of the wrong length is refused with the file and its size")
+    func wrongLength() throws {
+        let path = folder + "/agent_keypair.bin"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try SecureFile.writeAtomically(Data(repeating: 1, count: 31), to: path)
+        #expect {
+            try IdentityFile.load(from: path)
+        } throws: { error in
+            "\(error)".contains(path) && "\(error)".contains("31")
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import CmdopAgent
+import CmdopCore
+import CmdopIdentity
+import CmdopMesh
+import CmdopProtocol
+import CmdopTesting
+import Foundation
+import Testing
+
+@Suite("Faults: offline machines, bad frames, restarts", .timeLimit(.minutes(1)))
+struct ResilienceTests {
+    @Test("a request to an offline machine fails with machine_offline in under a second")
+    func offlineFailsFast() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            await mesh.stopAgent("web-1")
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                try await mesh.waitUntil("web-1 offline") {
+                    try await client.machines().first?.online == false
+                }
+                let started = ContinuousClock.now
+                await #expect {
+                    try await client.exec(on: "web-1", command: "true")
+                } throws: { ($0 as? MeshError)?.code == .machineOffline }
+                #expect(ContinuousClock.now - started < .seconds(1))
+            }
+        }
+    }
+
+    @Test("an ambiguous name lists the candidates; a one-character prefix is rejected")
+    func ambiguous() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            try await mesh.startAgent("web-2", fleet: fleet)
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                await #expect {
+                    try await client.exec(on: "web", command: "true")
+                } throws: { error in
+                    let mesh = error as? MeshError
+                    return mesh?.code == .ambiguous && mesh?.candidates == ["web-1", "web-2"]
+                }
+                await #expect {
+                    try await client.exec(on: "w", command: "true")
+                } throws: { ($0 as? MeshError)?.code == .invalidArgument }
+                #expect(try await client.ping("web-2") == "web-2")
+            }
+        }
+    }
+
+    @Test("a malformed frame ends only that stream; the relay keeps serving the others")
+    func malformedFrame() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                let garbage: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x12, 0x99]
+                let reply = try await RawRelayStream.exchange(mesh.endpoint, [.bytes(garbage)], readFor: .seconds(3))
+                #expect(reply.error != nil || reply.frames.contains { if case .error = $0.body { true } else { false } })
+                #expect(try await client.ping("web-1") == "web-1")
+            }
+        }
+    }
+
+    @Test("an oversized frame ends only that stream; the relay keeps serving the others")
+    func oversizedFrame() async throws {
+        try await TestMesh.with(relay: { $0.maxFrameBytes = 64 << 10 }) { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                var hello = Cmdop_Agent_V1_Hello()
+                hello.role = .operator
+                hello.apiKey = String(repeating: "x", count: 200 << 10)
+                let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(.with(.hello(hello)))],
+                                                              readFor: .seconds(3))
+                #expect(reply.frames.isEmpty)
+                #expect(reply.error != nil)
+                #expect(try await client.ping("web-1") == "web-1")
+            }
+        }
+    }
+
+    @Test("a stream that opens with something other than a Hello is refused")
+    func noHello() async throws {
+        try await TestMesh.with { mesh in
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(.heartbeat())], readFor: .seconds(2))
+            guard case .error(let error) = reply.frames.first?.body else {
+                Issue.record("expected an error frame, got \(reply.frames)")
+                return
+            }
+            #expect(error.code == .protocol)
+        }
+    }
+
+    @Test("after a relay restart every agent is back and reachable without a human")
+    func relayRestart() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let agents = [try await mesh.startAgent("web-1", fleet: fleet), try await mesh.startAgent("web-2", fleet: fleet)]
+            await mesh.stopRelay()
+            try await mesh.waitUntil("agents to notice") { agents.allSatisfy { !$0.isConnected } }
+            try await mesh.startRelay()
+            try await mesh.waitUntil("agents to re-connect", timeout: .seconds(15)) { agents.allSatisfy(\.isConnected) }
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                #expect(try await client.machines().allSatisfy(\.online))
+                #expect(try await client.exec(on: "web-1", command: "true").exitCode == 0)
+                #expect(try await client.exec(on: "web-2", command: "true").exitCode == 0)
+            }
+        }
+    }
+
+    @Test("an agent that dies mid-command gives the caller a typed error, not a hang")
+    func agentDiesMidCommand() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                let outcome = Task { try await client.exec(on: "web-1", command: "echo started; sleep 30") }
+                try await Task.sleep(for: .milliseconds(500))
+                let killedAt = ContinuousClock.now
+                await mesh.stopAgent("web-1")
+                await #expect {
+                    try await outcome.value
+                } throws: { ($0 as? MeshError)?.code == .machineOffline }
+                #expect(ContinuousClock.now - killedAt < .seconds(3))
+            }
+        }
+    }
+
+    @Test("a machine that stops sending heartbeats is marked offline after three missed")
+    func missedHeartbeats() async throws {
+        try await TestMesh.with(heartbeat: .milliseconds(200)) { mesh in
+            let fleet = try mesh.fleet("ops")
+            let identity = Ed25519Identity.generate().identity
+            let nonce = try await RawRelayStream.challenge(mesh.endpoint)
+            let hello = SecurityTests.signedHello(identity, nonce: nonce, joinKey: fleet.joinKey, hostname: "silent")
+            let started = ContinuousClock.now
+            // The raw stream sends its Hello and then nothing at all.
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .seconds(5))
+            let elapsed = ContinuousClock.now - started
+            guard case .welcome = reply.frames.first?.body else {
+                Issue.record("expected a Welcome, got \(reply.frames)")
+                return
+            }
+            #expect(elapsed >= .milliseconds(600))
+            #expect(elapsed < .seconds(3))
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                #expect(try await client.machines().first { $0.hostname == "silent" }?.online == false)
+            }
+        }
+    }
+
+    @Test("an agent re-connects within the continuity window without a new challenge")
+    func continuity() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let identity = Ed25519Identity.generate().identity
+            _ = try await MachineAgent.enroll(joinKey: fleet.joinKey, endpoint: mesh.endpoint, identity: identity,
+                                              hostname: "web-1")
+            let credentials = MachineCredentials(identity: identity, fleet: "ops", hostname: "web-1")
+            let token = try await RelayDialer.withLink(to: mesh.endpoint, credentials: .machine(credentials)) {
+                $0.welcome.continuityToken
+            }
+            #expect(token.count == 64)
+            var resume = credentials
+            resume.continuityToken = token
+            let again = try await RelayDialer.withLink(to: mesh.endpoint, credentials: .machine(resume)) { $0.welcome }
+            #expect(again.machineID.count == 36)
+            // Single use: the same token is refused the second time.
+            await #expect {
+                try await RelayDialer.withLink(to: mesh.endpoint, credentials: .machine(resume)) { $0.welcome }
+            } throws: { ($0 as? MeshError)?.code == .unauthenticated }
+        }
+    }
+}

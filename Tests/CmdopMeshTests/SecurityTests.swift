@@ -1,0 +1,176 @@
+import CmdopAgent
+import CmdopCore
+import CmdopIdentity
+import CmdopMesh
+import CmdopProtocol
+import CmdopStorage
+import CmdopTesting
+import Foundation
+import Testing
+
+@Suite("Trust: identities, keys and fleets", .timeLimit(.minutes(1)))
+struct SecurityTests {
+    @Test("an enrolled hostname presenting another key is refused and audited")
+    func identityConflict() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            let impostor = Ed25519Identity.generate().identity
+            await #expect {
+                try await MachineAgent.enroll(joinKey: fleet.joinKey, endpoint: mesh.endpoint, identity: impostor,
+                                              hostname: "web-1")
+            } throws: { ($0 as? MeshError)?.code == .permissionDenied }
+            let events = try mesh.store.auditEvents(fleetID: fleet.id)
+            let conflict = try #require(events.last { $0.kind == "identity_conflict" })
+            #expect(conflict.hostname == "web-1")
+            #expect(conflict.detail.contains(impostor.fingerprint))
+        }
+    }
+
+    @Test("a replayed Hello signature is refused")
+    func replay() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let identity = Ed25519Identity.generate().identity
+            let nonce = try await RawRelayStream.challenge(mesh.endpoint)
+            let hello = Self.signedHello(identity, nonce: nonce, joinKey: fleet.joinKey, hostname: "web-9")
+            let first = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .milliseconds(200))
+            guard case .welcome = first.frames.first?.body else {
+                Issue.record("the first Hello should be welcomed, got \(first.frames)")
+                return
+            }
+            let second = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .milliseconds(200))
+            guard case .error(let error) = second.frames.first?.body else {
+                Issue.record("the replay should be refused, got \(second.frames)")
+                return
+            }
+            #expect(error.code == .unauthenticated)
+            #expect(error.message.contains("already used"))
+        }
+    }
+
+    @Test("a nonce older than its lifetime is refused")
+    func staleNonce() async throws {
+        try await TestMesh.with(relay: { $0.challengeLifetime = .milliseconds(200) }) { mesh in
+            let fleet = try mesh.fleet("ops")
+            let identity = Ed25519Identity.generate().identity
+            let nonce = try await RawRelayStream.challenge(mesh.endpoint)
+            try await Task.sleep(for: .milliseconds(400))
+            let hello = Self.signedHello(identity, nonce: nonce, joinKey: fleet.joinKey, hostname: "web-9")
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .milliseconds(200))
+            guard case .error(let error) = reply.frames.first?.body else {
+                Issue.record("a stale nonce should be refused, got \(reply.frames)")
+                return
+            }
+            #expect(error.code == .unauthenticated)
+            #expect(error.message.contains("expired"))
+        }
+    }
+
+    @Test("an unknown join key is refused and nothing is enrolled")
+    func unknownJoinKey() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            await #expect {
+                try await MachineAgent.enroll(joinKey: "cmdop_enroll_0000", endpoint: mesh.endpoint,
+                                              identity: Ed25519Identity.generate().identity, hostname: "web-1")
+            } throws: { ($0 as? MeshError)?.code == .unauthenticated }
+            #expect(try mesh.store.machines(fleetID: fleet.id).isEmpty)
+        }
+    }
+
+    @Test("an API key of fleet B can neither list nor reach fleet A's machines")
+    func fleetIsolation() async throws {
+        try await TestMesh.with { mesh in
+            let fleetA = try mesh.fleet("alpha")
+            let fleetB = try mesh.fleet("bravo")
+            let alpha = try await mesh.startAgent("alpha-web", fleet: fleetA)
+            try await mesh.startAgent("bravo-web", fleet: fleetB)
+            try await mesh.withClient(fleetB.operatorKey) { (client) async throws in
+                #expect(try await client.machines().map(\.hostname) == ["bravo-web"])
+                for target in ["alpha-web", "alpha", alpha.configuration.hostname] {
+                    await #expect {
+                        try await client.exec(on: target, command: "true")
+                    } throws: { ($0 as? MeshError)?.code == .notFound }
+                }
+            }
+        }
+    }
+
+    @Test("a key without commands:execute cannot exec; revoked and unknown keys cannot connect")
+    func scopesAndRevocation() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            let readOnly = try mesh.store.createAPIKey(fleetID: fleet.id, scopes: [.machinesRead]).key
+            try await mesh.withClient(readOnly) { (client) async throws in
+                #expect(try await client.machines().count == 1)
+                await #expect {
+                    try await client.exec(on: "web-1", command: "true")
+                } throws: { ($0 as? MeshError)?.code == .permissionDenied }
+            }
+            _ = try mesh.store.revokeAPIKey(String(readOnly.prefix(14)))
+            for key in [readOnly, "cmdop_notakey"] {
+                await #expect {
+                    try await mesh.withClient(key) { try await $0.machines() }
+                } throws: { ($0 as? MeshError)?.code == .unauthenticated }
+            }
+        }
+    }
+
+    @Test("the floor is denied even in bypass mode, and audited")
+    func floorInBypass() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let agent = try await mesh.startAgent("web-1", fleet: fleet, permissions: "mode: bypass\n")
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                for command in ["rm -rf /", "cat ~/.ssh/id_ed25519", "echo pwned > ~/.ssh/authorized_keys"] {
+                    await #expect {
+                        try await client.exec(on: "web-1", command: command)
+                    } throws: { ($0 as? MeshError)?.code == .permissionDenied }
+                }
+                #expect(try await client.exec(on: "web-1", command: "true").exitCode == 0)
+            }
+            let log = try AuditLog(path: agent.configuration.paths.auditLog).entries()
+            let floor = log.filter { $0.decision == "deny" && $0.source == "floor" }
+            #expect(floor.count == 3)
+            #expect(floor.allSatisfy { $0.user.hasPrefix("operator:cmdop_") && $0.inputDigest.count == 64 })
+            #expect(log.last?.decision == "allow")
+            #expect(log.last?.exitCode == 0)
+        }
+    }
+
+    @Test("a deny rule cannot be escaped by chaining commands", arguments: [
+        "echo hi; rm -rf TARGET", "true && rm -rf TARGET", "false || rm -rf TARGET", "echo $(rm -rf TARGET)",
+        "echo `rm -rf TARGET`", "(rm -rf TARGET)", "bash -c 'rm -rf TARGET'", "echo hi\nrm -rf TARGET",
+        "echo hi | rm -rf TARGET", "sudo rm -rf TARGET",
+    ])
+    func compoundDeny(template: String) async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet,
+                                      permissions: "mode: bypass\ndeny:\n  - \"execute_command(rm **)\"\n")
+            let target = mesh.directory + "/precious"
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                await #expect {
+                    try await client.exec(on: "web-1", command: template.replacingOccurrences(of: "TARGET", with: target))
+                } throws: { ($0 as? MeshError)?.code == .permissionDenied }
+                #expect(try await client.exec(on: "web-1", command: "echo hi").exitCode == 0)
+            }
+            #expect(FileManager.default.fileExists(atPath: target))
+        }
+    }
+
+    static func signedHello(_ identity: Ed25519Identity, nonce: [UInt8], joinKey: String, hostname: String) -> Frame {
+        var hello = Cmdop_Agent_V1_Hello()
+        hello.role = .agent
+        hello.hostname = hostname
+        hello.joinKey = joinKey
+        hello.publicKey = Data(identity.publicKey)
+        hello.nonce = Data(nonce)
+        hello.signature = Data(identity.sign(HandshakeTranscript.payload(
+            nonce: nonce, fleet: "", hostname: hostname, role: "agent", publicKey: identity.publicKey)))
+        return .with(.hello(hello))
+    }
+}
