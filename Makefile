@@ -23,10 +23,10 @@ build: deps
 run: build
 	$$($(SWIFT) build --show-bin-path)/cmdop up
 
-# Builds only our products and the test bundle (not every executable of every dependency),
-# then runs Swift Testing and XCTest.
+# Builds only the test bundle and what it needs: `swift build --build-tests` would also compile every
+# executable of every dependency (swift-protobuf's protoc alone is ~700 C++ files).
 test: deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --product cmdopPackageTests
 	$(SWIFT) test --skip-build
 
 bench: deps
