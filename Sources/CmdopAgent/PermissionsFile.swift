@@ -15,6 +15,7 @@ public final class PermissionsFile: Sendable {
         # What the mesh may do on this machine. Order: the floor (never allowed) → rules
         # (deny beats ask beats allow) → mode (strict: deny what no rule allows).
         # Add a rule: cmdop permissions allow 'execute_command(systemctl restart nginx)'
+        # Note: the text filters below (head, tail, grep …) can read any file this agent's user can.
         mode: strict
         allow:
           - "execute_command(uptime)"
@@ -27,6 +28,21 @@ public final class PermissionsFile: Sendable {
           - "execute_command(ps **)"
           - "execute_command(ls **)"
           - "execute_command(echo **)"
+          - "execute_command(id)"
+          - "execute_command(w)"
+          - "execute_command(who)"
+          - "execute_command(du **)"
+          - "execute_command(lsblk **)"
+          - "execute_command(ip addr **)"
+          - "execute_command(ss **)"
+          - "execute_command(cat /proc/**)"
+          - "execute_command(cat /etc/os-release)"
+          - "execute_command(head **)"
+          - "execute_command(tail **)"
+          - "execute_command(grep **)"
+          - "execute_command(wc **)"
+          - "execute_command(sort **)"
+          - "execute_command(uniq **)"
           - "execute_command(systemctl status **)"
           - "execute_command(systemctl --failed **)"
           - "execute_command(journalctl **)"

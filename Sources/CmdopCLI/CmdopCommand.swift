@@ -22,4 +22,19 @@ public struct CmdopCommand: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// Parses the process arguments and runs the chosen command (async or not), exiting with its
+    /// status. The executable's entry point; `main()` cannot be used across the module boundary.
+    public static func execute() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -38,8 +38,8 @@ struct CommandEffects: Sendable, Equatable {
     /// Paths the command reads the contents of, as written.
     private(set) var reads: [String] = []
 
-    init(_ command: ShellCommand) {
-        let words = CommandUnwrapper.unwrapped(command.words)
+    /// The effects of `command`, whose words with wrappers peeled are `unwrapped`.
+    init(_ command: ShellCommand, unwrapped words: [String]) {
         program = words.first.map(CommandUnwrapper.program) ?? ""
         arguments = Array(words.dropFirst())
         for redirect in command.redirects {

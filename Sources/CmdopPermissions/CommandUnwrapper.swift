@@ -30,6 +30,8 @@ enum CommandUnwrapper {
         "exec": Wrapper(optionsWithArgument: ["-a"]),
         "stdbuf": Wrapper(optionsWithArgument: ["-i", "-o", "-e"]),
         "timeout": Wrapper(optionsWithArgument: ["-s", "-k", "--signal", "--kill-after"], positionalArguments: 1),
+        // A brace group opened after a wrapper (`time { …; }`) runs what follows.
+        "{": Wrapper(),
         "xargs": Wrapper(optionsWithArgument: [
             "-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--eof",
             "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var",
@@ -47,11 +49,21 @@ enum CommandUnwrapper {
 
     /// Whether `word` is a `NAME=value` assignment.
     static func isAssignment(_ word: String) -> Bool {
-        guard let equals = word.firstIndex(of: "="), equals != word.startIndex else { return false }
-        var name = word[..<equals]
-        if name.hasSuffix("+") { name = name.dropLast() }
-        guard let first = name.first, first == "_" || first.isLetter, first.isASCII else { return false }
-        return name.allSatisfy { $0 == "_" || (($0.isLetter || $0.isNumber) && $0.isASCII) }
+        var position = 0
+        var plus = false
+        for byte in word.utf8 {
+            let isLetter = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+            let isDigit = byte >= 0x30 && byte <= 0x39
+            if byte == UInt8(ascii: "=") { return position > 0 }
+            if plus { return false }
+            if byte == UInt8(ascii: "+") && position > 0 {
+                plus = true
+            } else if !(isLetter || (isDigit && position > 0)) {
+                return false
+            }
+            position += 1
+        }
+        return false
     }
 
     /// Every form of `words` a rule may match: as written, after each peeled layer, and
@@ -94,10 +106,12 @@ enum CommandUnwrapper {
             }
             if word.hasPrefix("-") && word.count > 1 {
                 if word == "-S" || word.hasPrefix("--split-string"), program(words[0]) == "env" {
-                    let (value, used) = word.contains("=")
-                        ? (String(word.split(separator: "=", maxSplits: 1)[1]), 1) : (i + 1 < rest.count ? rest[i + 1] : "", 2)
+                    // `env -S 'rm -rf /'`: the string is split into words that take its place.
+                    let inline = word.firstIndex(of: "=").map { String(word[word.index(after: $0)...]) }
+                    let value = inline ?? (i + 1 < rest.count ? rest[i + 1] : "")
+                    let used = min(inline == nil ? 2 : 1, rest.count - i)
                     let split = value.split(whereSeparator: \.isWhitespace).map(String.init)
-                    rest.replaceSubrange(i..<min(i + used, rest.count), with: split)
+                    rest.replaceSubrange(i..<(i + used), with: split)
                     continue
                 }
                 i += wrapper.optionsWithArgument.contains(word) ? 2 : 1

@@ -5,7 +5,7 @@
 /// | recursive delete | `rm -r`/`-rf`/`-fr`/`--recursive` of `/`, `/*`, `~`, `$HOME` or `~/*` |
 /// | fork bomb | a shell function that runs itself twice, piped or in the background |
 /// | filesystem creation | `mkfs*`, `mke2fs`, `mkswap`, `wipefs` on anything under `/dev/` |
-/// | protected writes | writing `/etc/shadow`, `/etc/sudoers(.d)`, a block device, a `.env` file, anything in a `.git` directory, anything under `~/.ssh` |
+/// | protected writes | `/etc/shadow`, `/etc/sudoers(.d)`, block devices, `.env*`, `.git/…`, `~/.ssh/…` |
 /// | private key reads | reading `id_*` (not `.pub`), `*.pem`, `*_key` under `~/.ssh` (or host keys under `/etc/ssh`) |
 ///
 /// Commands are checked part by part, after wrappers are peeled; writes are
@@ -40,7 +40,8 @@ enum Floor {
         "/dev/md", "/dev/dm-", "/dev/loop",
     ]
 
-    /// Paths that may never be written, by a command or a file tool.
+    /// Paths that may never be written, by a command or a file tool. Entries are
+    /// normalised absolute paths, or start with `~` for the home directory.
     static let protectedWrites: [PathRule] = [
         PathRule(reason: "write to /etc/shadow", pattern: .exact("/etc/shadow")),
         PathRule(reason: "write to /etc/sudoers", pattern: .within("/etc/sudoers")),
@@ -58,8 +59,10 @@ enum Floor {
     ]
 
     /// The floor reason for one simple command, or `nil` when the floor lets it through.
-    static func check(_ command: ShellCommand, resolver: PathResolver) -> String? {
-        let effects = CommandEffects(command)
+    ///
+    /// `unwrapped` is the command's words with wrappers peeled (``CommandUnwrapper/unwrapped(_:)``).
+    static func check(_ command: ShellCommand, unwrapped: [String], resolver: PathResolver) -> String? {
+        let effects = CommandEffects(command, unwrapped: unwrapped)
         let operands = CommandEffects.operands(effects.arguments, optionsWithArgument: []).operands
         if effects.program == "rm", effects.isRecursive {
             for target in operands where isExplicit(target) {
@@ -110,9 +113,9 @@ enum Floor {
         let name = PathResolver.basename(path)
         switch pattern {
         case .exact(let protected):
-            return path == resolver.resolve(protected)
+            return path == PathResolver.expandHome(protected, home: resolver.home)
         case .within(let directory):
-            return PathResolver.isWithin(path, resolver.resolve(directory))
+            return PathResolver.isWithin(path, PathResolver.expandHome(directory, home: resolver.home))
         case .prefix(let prefixes):
             return prefixes.contains(where: path.hasPrefix)
         case .envFile:
@@ -121,14 +124,15 @@ enum Floor {
         case .component(let component):
             return path.split(separator: "/").contains { $0 == component }
         case .privateKey(let directory):
-            let directory = resolver.resolve(directory)
+            let directory = PathResolver.expandHome(directory, home: resolver.home)
             guard PathResolver.isWithin(path, directory) else { return false }
             if path == directory || name.contains(where: { "*?[".contains($0) }) { return true }
-            return (name.hasPrefix("id_") && !name.hasSuffix(".pub")) || name.hasSuffix(".pem") || name.hasSuffix("_key")
+            let identity = name.hasPrefix("id_") && !name.hasSuffix(".pub")
+            return identity || name.hasSuffix(".pem") || name.hasSuffix("_key")
         }
     }
 
-    /// Whether a delete target names its location outright (absolute or home-based) rather than relatively.
+    /// Whether a delete target names its place outright (absolute or home-based), not relatively.
     private static func isExplicit(_ target: String) -> Bool {
         target.hasPrefix("/") || target.hasPrefix("~") || target.hasPrefix("$HOME") || target.hasPrefix("${HOME}")
     }

@@ -6,6 +6,7 @@
 enum ForkBombDetector {
     /// The name of the self-replicating function in `text`, or `nil`.
     static func find(in text: String) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return nil }
         let tokens = tokenize(text)
         var i = 0
         while i < tokens.count {

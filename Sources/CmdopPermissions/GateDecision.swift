@@ -1,13 +1,3 @@
-/// Which stage of the gate produced a decision.
-public enum DecisionSource: String, Sendable, CaseIterable {
-    /// The built-in floor (or an unparseable command); never bypassed.
-    case floor
-    /// A rule from one of the policy layers.
-    case rule
-    /// The mode's default for requests no rule matched.
-    case mode
-}
-
 /// The gate's answer to one request: what to do, who decided and why.
 public struct GateDecision: Sendable, Equatable {
     /// What to do with the request.

@@ -29,24 +29,38 @@ extension PermissionGate {
 
     /// One simple command: floor, then rules on every unwrapped form, then the mode.
     private func decidePart(_ part: ShellCommand, _ request: GateRequest) -> GateDecision {
-        if let reason = Floor.check(part, resolver: resolver) { return .floor(reason) }
+        let forms = CommandUnwrapper.forms(of: part.words)
+        if let reason = Floor.check(part, unwrapped: forms.last ?? part.words, resolver: resolver) {
+            return .floor(reason)
+        }
         let redirects = part.redirects.filter { !$0.isBenign }.flatMap { [$0.op, $0.target] }
         let separator = String(Glob.wordSeparator)
-        let forms = CommandUnwrapper.forms(of: part.words)
         let values = forms.map { ($0 + redirects).joined(separator: separator) }
         if let decision = ruleDecision(request, kind: .command, values: values) { return decision }
         let decision = modeDecision
-        if decision.decision == .allow, let program = forms.last?.first, PermissionGate.isComputed(program) {
-            return GateDecision(
-                decision: .ask, source: .mode,
-                reason: "mode \(mode.rawValue): command name '\(program)' is only known at run time")
+        if decision.decision == .allow, let hidden = PermissionGate.hiddenWork(forms.last ?? part.words) {
+            return GateDecision(decision: .ask, source: .mode, reason: "mode \(mode.rawValue): \(hidden); asking")
         }
         return decision
     }
 
-    /// Whether a program word is computed when the shell runs it (`$X`, `$(…)`, globs, braces),
-    /// so no rule can be matched against what actually runs.
-    static func isComputed(_ program: String) -> Bool {
-        program.contains(where: { "$`*?[{".contains($0) })
+    /// Why no rule can see what `words` will actually run, or `nil` when it can.
+    ///
+    /// A program name computed at run time (`$X`, `$(…)`, globs, braces) or a shell
+    /// reading a script or standard input (`curl … | sh`, `source x`) hides the real
+    /// commands, so an unmatched one is asked about even in bypass mode.
+    static func hiddenWork(_ words: [String]) -> String? {
+        guard let program = words.first else { return nil }
+        if program.contains(where: { "$`*?[{".contains($0) }) {
+            return "command name '\(program)' is only known at run time"
+        }
+        let name = CommandUnwrapper.program(program)
+        if name == "source" || name == "." {
+            return "'\(name)' runs a script the gate cannot see"
+        }
+        if CommandUnwrapper.shells.contains(name), CommandUnwrapper.nested(in: words).isEmpty {
+            return "'\(name)' without -c runs a script the gate cannot see"
+        }
+        return nil
     }
 }

@@ -5,7 +5,9 @@
 /// the first layer with any matching rule decides; within it `deny` beats `ask` beats
 /// `allow`, and the reported rule is the most specific of the winning effect (most
 /// literal characters; the first written on a tie). Commands are split into their
-/// simple commands and every part must pass: the strictest part decides.
+/// simple commands and every part must pass: the strictest part decides. An unmatched
+/// part whose real work is hidden (a computed program name, `… | sh`, `source`) is
+/// asked about even in bypass mode; text that cannot be parsed is denied.
 ///
 /// Rules are compiled once in `init`; `decide` does no I/O and allocates little.
 public struct PermissionGate: Sendable {

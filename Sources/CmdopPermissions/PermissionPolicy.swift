@@ -58,8 +58,9 @@ public struct PermissionPolicy: Sendable, Equatable {
             }
             let key = scalar.string
             guard PermissionPolicy.keys.contains(key) else {
+                let expected = PermissionPolicy.keys.joined(separator: ", ")
                 throw PolicyError(source: source, key: key, line: line,
-                    problem: "key '\(key)' is not known; expected one of \(PermissionPolicy.keys.joined(separator: ", "))")
+                    problem: "key '\(key)' is not known; expected one of \(expected)")
             }
             guard seen.insert(key).inserted else {
                 throw PolicyError(source: source, key: key, line: line,
@@ -121,8 +122,9 @@ public struct PermissionPolicy: Sendable, Equatable {
         switch yamlError {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):
-            return PolicyError(source: source, line: mark.line,
-                               problem: "is not valid YAML at line \(mark.line), column \(mark.column): \(problem); \(fix)")
+            let place = "line \(mark.line), column \(mark.column)"
+            return PolicyError(
+                source: source, line: mark.line, problem: "is not valid YAML at \(place): \(problem); \(fix)")
         case .duplicatedKeysInMapping(let duplicates, _):
             let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
             return PolicyError(source: source, key: duplicates.sorted().first,

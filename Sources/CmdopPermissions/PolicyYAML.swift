@@ -8,6 +8,11 @@ enum PolicyYAML {
         return false
     }
 
+    /// Whether `node` is a string scalar (quoted, or plain text that is not a number, bool or null).
+    static func isString(_ node: Node) -> Bool {
+        node.tag.rawValue == Tag.Name.str.rawValue
+    }
+
     /// What kind of value `node` is, for error messages.
     static func describe(_ node: Node) -> String {
         switch node {
@@ -15,7 +20,7 @@ enum PolicyYAML {
         case .sequence: "a list"
         case .alias: "an alias"
         case .scalar(let scalar):
-            node.tag.rawValue == Tag.Name.str.rawValue ? "the string '\(scalar.string)'" : "the value '\(scalar.string)'"
+            isString(node) ? "the string '\(scalar.string)'" : "the value '\(scalar.string)'"
         }
     }
 
@@ -35,7 +40,9 @@ enum PolicyYAML {
     }
 
     /// The rules listed under `key` (allow, ask or deny).
-    static func rules(_ node: Node, key: String, effect: Decision, source: String) throws(PolicyError) -> [PermissionRule] {
+    static func rules(
+        _ node: Node, key: String, effect: Decision, source: String
+    ) throws(PolicyError) -> [PermissionRule] {
         if isNull(node) { return [] }
         let example = "\(key): [\"execute_command(git *)\"]"
         guard case .sequence(let sequence) = node else {
@@ -45,7 +52,7 @@ enum PolicyYAML {
         var rules: [PermissionRule] = []
         for (offset, item) in sequence.enumerated() {
             let position = offset + 1
-            guard case .scalar(let scalar) = item, item.tag.rawValue == Tag.Name.str.rawValue else {
+            guard case .scalar(let scalar) = item, isString(item) else {
                 throw PolicyError(source: source, key: key, item: position, line: item.mark?.line,
                                   problem: "key '\(key)', rule \(position) must be a string such as "
                                       + "\"execute_command(git *)\"; found \(describe(item))")

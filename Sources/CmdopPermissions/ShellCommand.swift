@@ -17,7 +17,10 @@ public struct ShellCommand: Sendable, Equatable {
 
     /// The command re-quoted for display: words with spaces or quote characters are single-quoted.
     public var text: String {
-        let parts = words.map(ShellCommand.quote) + redirects.map { "\($0.op) \(ShellCommand.quote($0.target))" }
+        let parts = words.map(ShellCommand.quote) + redirects.map { redirect in
+            let target = ShellCommand.quote(redirect.target)
+            return redirect.isDescriptorDuplication ? redirect.op + target : "\(redirect.op) \(target)"
+        }
         return parts.joined(separator: " ")
     }
 
@@ -29,52 +32,4 @@ public struct ShellCommand: Sendable, Equatable {
         }
         return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
-}
-
-/// A redirection such as `> out.txt`, `2>&1` or `<<EOF`.
-public struct ShellRedirect: Sendable, Equatable {
-    /// The operator including any file descriptor, e.g. `>`, `2>>`, `&>`, `<<`.
-    public var op: String
-    /// The word after the operator (for here-documents, the delimiter).
-    public var target: String
-
-    public init(op: String, target: String) {
-        self.op = op
-        self.target = target
-    }
-
-    /// Whether the redirection writes (or truncates) its target.
-    var writesTarget: Bool {
-        guard op.contains(">") else { return false }
-        return !isDescriptorDuplication
-    }
-
-    /// Whether the redirection reads its target as a file (`<`, `<>`, not here-documents or here-strings).
-    var readsTarget: Bool {
-        let bare = op.drop(while: { $0.isNumber })
-        return (bare == "<" || bare == "<>")
-    }
-
-    /// `2>&1`, `>&-`, `<&3`: points one descriptor at another rather than at a file.
-    var isDescriptorDuplication: Bool {
-        guard op.hasSuffix(">&") || op.hasSuffix("<&") else { return false }
-        return target == "-" || (!target.isEmpty && target.allSatisfy(\.isNumber))
-    }
-
-    /// Harmless plumbing (`2>&1`, `>/dev/null`) that rules need not see.
-    var isBenign: Bool {
-        isDescriptorDuplication || target == "/dev/null"
-    }
-}
-
-/// Why shell text could not be split into commands safely.
-public struct ShellParseError: Error, Equatable, CustomStringConvertible {
-    /// What was wrong, e.g. `unterminated single quote`.
-    public var problem: String
-
-    public init(_ problem: String) {
-        self.problem = problem
-    }
-
-    public var description: String { problem }
 }

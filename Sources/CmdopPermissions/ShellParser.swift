@@ -12,6 +12,7 @@ struct ShellParser {
     private static let headerKeywords: Set<String> = ["for", "select", "case", "function"]
     private static let closingKeywords: Set<String> = ["fi", "done", "esac", "{", "}"]
 
+    /// A here-document whose body starts after the current line.
     struct Heredoc {
         let delimiter: String
         let stripTabs: Bool
@@ -30,6 +31,7 @@ struct ShellParser {
     var pendingRedirect: String?
     var heredocs: [Heredoc] = []
 
+    /// A parser reading `chars` from `index`, `depth` levels of nesting down.
     init(chars: [Unicode.Scalar], index: Int, depth: Int) throws(ShellParseError) {
         guard depth <= ShellParser.maxDepth else { throw ShellParseError("commands are nested too deeply") }
         self.chars = chars
@@ -44,6 +46,7 @@ struct ShellParser {
         return parser.commands
     }
 
+    /// The character `offset` places ahead, if any.
     func peek(_ offset: Int) -> Unicode.Scalar? {
         index + offset < chars.count ? chars[index + offset] : nil
     }
@@ -62,7 +65,8 @@ struct ShellParser {
     private mutating func parseList(closing: Bool) throws(ShellParseError) {
         while index < chars.count {
             let c = chars[index]
-            let atCommandStart = !inWord && words.isEmpty && redirects.isEmpty && pendingRedirect == nil
+            let atCommandStart = !inWord && redirects.isEmpty && pendingRedirect == nil
+                && words.allSatisfy(ShellParser.prefixKeywords.contains)
             switch c {
             case " ", "\t", "\r":
                 try finishWord()

@@ -30,18 +30,16 @@ struct RelayService: Cmdop_Agent_V1_Relay.SimpleServiceProtocol {
         let (outbound, continuation) = AsyncStream<Frame>.makeStream()
         let session = StreamSession(service: self, outbound: continuation)
         await withTaskGroup(of: Void.self) { group in
-            // The writer: the only task that writes to this stream. It ends when the stream is kicked.
-            group.addTask {
-                for await frame in outbound {
-                    do { try await response.write(frame) } catch { break }
-                }
-            }
             group.addTask { await session.read(request) }
             group.addTask {
                 try? await Task.sleep(for: configuration.helloTimeout)
                 await session.expireIfNoHello()
             }
-            await group.next()
+            // The writer: the only code that writes to this stream. It ends when the stream is
+            // finished (the reader is done, or the relay kicked the peer), after sending what was queued.
+            for await frame in outbound {
+                do { try await response.write(frame) } catch { break }
+            }
             group.cancelAll()
         }
         await session.end()

@@ -1,3 +1,3 @@
 import CmdopCLI
 
-await CmdopCommand.main()
+await CmdopCommand.execute()

@@ -34,20 +34,29 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(help: "Working directory on the machine (default: the agent's home).")
     var cwd = ""
 
-    @Argument(parsing: .captureForPassthrough, help: "HOST… -- COMMAND")
+    @Argument(help: "HOST… -- COMMAND: hostnames, display names, ids or unique prefixes, then the command.")
     var words: [String] = []
 
+    /// The hosts before `--` and the command after it. Options may stand anywhere before `--`;
+    /// everything after it is the command, so its length is read off the raw arguments.
+    private var hosts: [String] { Array(words.dropLast(commandWordCount)) }
+    private var command: [String] { Array(words.suffix(commandWordCount)) }
+    private var commandWordCount: Int {
+        let raw = CommandLine.arguments
+        guard let dash = raw.firstIndex(of: "--") else { return 0 }
+        return min(raw.count - dash - 1, words.count)
+    }
+
     func validate() throws {
-        guard !split().command.isEmpty else {
+        guard !command.isEmpty else {
             throw ValidationError("no command: put it after `--`, e.g. cmdop exec web-1 -- uptime")
         }
-        if all && !split().hosts.isEmpty { throw ValidationError("give hosts or --all, not both") }
-        if !all && split().hosts.isEmpty { throw ValidationError("no hosts: name one or more, or use --all") }
+        if all && !hosts.isEmpty { throw ValidationError("give hosts or --all, not both") }
+        if !all && hosts.isEmpty { throw ValidationError("no hosts: name one or more, or use --all") }
     }
 
     func run() async throws {
-        let (hosts, commandWords) = split()
-        let command = commandWords.joined(separator: " ")
+        let command = self.command.joined(separator: " ")
         let endpoint = try connection.endpoint()
         let credentials = try connection.credentials()
         let code = try await MeshClient.connect(to: endpoint, credentials: credentials) { client in
@@ -85,11 +94,5 @@ struct ExecCommand: AsyncParsableCommand {
             onFinished: { result in printer.finished(result) })
         printer.summary(results)
         return results.allSatisfy { $0.outcome.succeeded } ? 0 : 1
-    }
-
-    /// Hosts before `--`, the command after it.
-    private func split() -> (hosts: [String], command: [String]) {
-        guard let dash = words.firstIndex(of: "--") else { return ([], words) }
-        return (Array(words[..<dash]), Array(words[(dash + 1)...]))
     }
 }

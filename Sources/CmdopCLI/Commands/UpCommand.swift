@@ -48,7 +48,7 @@ struct UpCommand: AsyncParsableCommand {
                                                  logger: logger)
                 group.addTask { await agent.run() }
                 let server = boundPort == 7443 ? "" : " --server \(endpoint)"
-                print("""
+                Terminal.say("""
                     cmdop is up: relay on \(endpoint), this machine enrolled as '\(agent.configuration.hostname)' \
                     in fleet 'default'.
                       cmdop machines\(server)

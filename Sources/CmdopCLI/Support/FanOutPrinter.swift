@@ -81,8 +81,14 @@ final class FanOutPrinter: Sendable {
     }
 }
 
-/// Messages for the person at the terminal, on stderr.
+/// Messages for the person at the terminal.
 enum Terminal {
+    /// Writes `message` to stdout at once (unbuffered, so it shows even when stdout is a file).
+    static func say(_ message: String) {
+        FileHandle.standardOutput.write(Data((message + "\n").utf8))
+    }
+
+    /// Writes `message` to stderr.
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
