@@ -1,7 +1,7 @@
 # cmdop — `make run` starts the embedded default (`cmdop up`), `make test` builds and runs every test.
 # Both install the Debian packages they need when missing.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libsodium-dev libssl-dev pkg-config
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libsodium-dev libssl-dev pkg-config openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_FLAGS ?= mesh --agents 100,1000 --rounds 20
 

@@ -9,18 +9,23 @@ public struct AgentEnrollment: Codable, Sendable, Equatable {
     public var hostname: String
     public var name: String
     public var machineID: String
+    /// A PEM CA certificate file to trust for the relay's TLS, when it is not in the system store.
+    public var caCertificate: String?
 
-    public init(server: String, fleet: String, hostname: String, name: String, machineID: String) {
+    public init(server: String, fleet: String, hostname: String, name: String, machineID: String,
+                caCertificate: String? = nil) {
         self.server = server
         self.fleet = fleet
         self.hostname = hostname
         self.name = name
         self.machineID = machineID
+        self.caCertificate = caCertificate
     }
 
     enum CodingKeys: String, CodingKey {
         case server, fleet, hostname, name
         case machineID = "machine_id"
+        case caCertificate = "ca_certificate"
     }
 
     /// Loads `agent.json`.

@@ -31,7 +31,13 @@ public final class MeshClient: Sendable {
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     do {
-                        for try await frame in link.frames { client.multiplexer.dispatch(frame) }
+                        for try await frame in link.frames {
+                            // An error without a request id is about the whole stream (a revoked key …).
+                            if case .error(let error) = frame.body, error.requestID.isEmpty {
+                                client.multiplexer.failAll(error.meshError)
+                            }
+                            client.multiplexer.dispatch(frame)
+                        }
                         client.multiplexer.failAll(MeshError(.unavailable, "the relay closed the stream"))
                     } catch {
                         client.multiplexer.failAll(error)

@@ -94,8 +94,16 @@ actor Router {
         peer.send(.heartbeat())
     }
 
-    /// Closes the streams of machines that missed three heartbeats.
+    /// Closes the streams of machines that missed three heartbeats, and of operators whose key
+    /// was revoked since they connected.
     func sweep(heartbeatInterval: Duration) {
+        let revoked = (try? store.revokedAPIKeyIDs()) ?? []
+        for peer in peers.values {
+            guard case .operator(let key) = peer.kind, revoked.contains(key.id) else { continue }
+            logger.info("closing a stream whose API key was revoked", metadata: ["relay.key": "\(key.prefix)"])
+            peer.kick(.error(MeshError(.unauthenticated, "API key \(key.prefix)… was revoked")))
+            unregister(peer)
+        }
         let now = ContinuousClock.now
         for (_, presence) in online where now - presence.lastHeartbeat > heartbeatInterval * 3 {
             logger.info("machine missed three heartbeats; marking it offline",

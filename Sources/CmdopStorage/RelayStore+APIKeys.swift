@@ -68,6 +68,13 @@ extension RelayStore {
         }
     }
 
+    /// Ids of every revoked key, for closing streams that still use one.
+    public func revokedAPIKeyIDs() throws -> Set<String> {
+        try database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM api_keys WHERE revoked_at IS NOT NULL"))
+        }
+    }
+
     private static let keySelect = """
         SELECT api_keys.*, fleets.name AS fleet_name FROM api_keys JOIN fleets ON fleets.id = api_keys.fleet_id
         """

@@ -71,8 +71,15 @@ public final class TestMesh: Sendable {
         }
     }
 
-    /// The relay's URL.
-    public var endpoint: RelayEndpoint { RelayEndpoint(host: "127.0.0.1", port: state.withLock { $0.port }, useTLS: false) }
+    /// The relay's URL (https with the test certificate as trust root when the relay uses TLS).
+    public var endpoint: RelayEndpoint {
+        let port = state.withLock { $0.port }
+        guard let certificate = relayConfiguration.tlsCertificatePath else {
+            return RelayEndpoint(host: "127.0.0.1", port: port, useTLS: false)
+        }
+        let roots = FileManager.default.contents(atPath: certificate).map { String(decoding: $0, as: UTF8.self) }
+        return RelayEndpoint(host: "127.0.0.1", port: port, useTLS: true, trustRootsPEM: roots)
+    }
 
     /// Starts the relay (on the same port as before, after a `stopRelay`).
     public func startRelay() async throws {

@@ -174,3 +174,22 @@ struct SecurityTests {
         return .with(.hello(hello))
     }
 }
+
+@Suite("Key revocation", .timeLimit(.minutes(1)))
+struct RevocationTests {
+    @Test("revoking a key closes the streams already using it")
+    func revokeClosesStreams() async throws {
+        try await TestMesh.with(heartbeat: .milliseconds(200)) { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            await #expect {
+                try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                    #expect(try await client.ping("web-1") == "web-1")
+                    _ = try mesh.store.revokeAPIKey(String(fleet.operatorKey.prefix(14)))
+                    try await Task.sleep(for: .seconds(1))
+                    return try await client.ping("web-1")
+                }
+            } throws: { ($0 as? MeshError)?.code == .unauthenticated }
+        }
+    }
+}

@@ -70,7 +70,7 @@ struct APIKeyCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key by id or prefix; new connections with it are refused.")
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id or prefix; the relay refuses it at once and closes its open streams within half a heartbeat interval.")
 
         @Argument(help: "The key's id or prefix.")
         var key: String

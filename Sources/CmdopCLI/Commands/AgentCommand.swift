@@ -22,8 +22,10 @@ struct AgentCommand: AsyncParsableCommand {
             let enrollment = try AgentEnrollment.load(from: paths.enrollment)
             let identity = try IdentityFile.load(from: paths.identity)
             _ = try PermissionsFile(path: paths.permissions).policy()
+            var endpoint = try RelayEndpoint(parsing: enrollment.server)
+            endpoint.trustRootsPEM = try TrustRoots.load(enrollment.caCertificate)
             let configuration = AgentConfiguration(
-                endpoint: try RelayEndpoint(parsing: enrollment.server), fleet: enrollment.fleet,
+                endpoint: endpoint, fleet: enrollment.fleet,
                 hostname: enrollment.hostname, name: enrollment.name, identity: identity, paths: paths)
             let logger = CLILogging.logger("cmdop.agent", defaultLevel: .info)
             let agent = try MachineAgent(configuration: configuration, logger: logger)

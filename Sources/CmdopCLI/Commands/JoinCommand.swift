@@ -31,6 +31,9 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "The agent home (default ~/.cmdop, or CMDOP_HOME).")
     var home: String?
 
+    @Option(help: "A PEM CA certificate to trust for the relay's TLS (kept for `cmdop agent start`).")
+    var caCert: String?
+
     func validate() throws {
         guard key.hasPrefix("cmdop_enroll_") else {
             throw ValidationError("'\(key.prefix(14))…' is not a join key; join keys start with cmdop_enroll_")
@@ -39,14 +42,16 @@ struct JoinCommand: AsyncParsableCommand {
 
     func run() async throws {
         let paths = AgentPathsOption(home: home).paths
-        let endpoint = try RelayEndpoint(parsing: server)
+        var endpoint = try RelayEndpoint(parsing: server)
+        endpoint.trustRootsPEM = try TrustRoots.load(caCert)
         let (identity, created) = try IdentityFile.loadOrCreate(at: paths.identity)
         if created { print("created identity \(identity.fingerprint) in \(paths.identity)") }
         let host = (hostname ?? ProcessInfo.processInfo.hostName).lowercased()
         let welcome = try await MachineAgent.enroll(joinKey: key, endpoint: endpoint, identity: identity,
                                                     hostname: host, name: name ?? "")
         let enrollment = AgentEnrollment(server: endpoint.description, fleet: welcome.fleet, hostname: host,
-                                         name: name ?? host, machineID: welcome.machineID)
+                                         name: name ?? host, machineID: welcome.machineID,
+                                         caCertificate: caCert.map { URL(fileURLWithPath: $0).path })
         try enrollment.save(to: paths.enrollment)
         try PermissionsFile(path: paths.permissions).createStarterIfMissing()
         print("enrolled \(host) in fleet '\(welcome.fleet)' as \(welcome.machineID)")

@@ -13,9 +13,14 @@ struct OperatorOptions: ParsableArguments {
     @Option(name: .long, help: "The data directory of a local `cmdop up` (default ~/.local/share/cmdop).")
     var dataDir: String?
 
+    @Option(name: .long, help: "A PEM CA certificate to trust for the relay's TLS (env CMDOP_CA_CERT; default: the system store).")
+    var caCert: String?
+
     func endpoint() throws -> RelayEndpoint {
-        let url = server ?? ProcessInfo.processInfo.environment["CMDOP_SERVER"] ?? "http://127.0.0.1:7443"
-        return try RelayEndpoint(parsing: url)
+        let environment = ProcessInfo.processInfo.environment
+        var endpoint = try RelayEndpoint(parsing: server ?? environment["CMDOP_SERVER"] ?? "http://127.0.0.1:7443")
+        endpoint.trustRootsPEM = try TrustRoots.load(caCert ?? environment["CMDOP_CA_CERT"])
+        return endpoint
     }
 
     func credentials() throws -> RelayCredentials {
@@ -45,4 +50,19 @@ struct DataDirectory {
     var database: String { path + "/relay.db" }
     var operatorKeyPath: String { path + "/operator.key" }
     var localAgentHome: String { path + "/agent" }
+}
+
+/// Reads a PEM trust root named on the command line.
+enum TrustRoots {
+    static func load(_ path: String?) throws -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--ca-cert \(path): cannot read the file")
+        }
+        let pem = String(decoding: data, as: UTF8.self)
+        guard pem.contains("-----BEGIN CERTIFICATE-----") else {
+            throw ValidationError("--ca-cert \(path): not a PEM certificate (expected -----BEGIN CERTIFICATE-----)")
+        }
+        return pem
+    }
 }
