@@ -80,7 +80,9 @@ struct UpCommand: AsyncParsableCommand {
         let (identity, _) = try IdentityFile.loadOrCreate(at: paths.identity)
         try PermissionsFile(path: paths.permissions).createStarterIfMissing()
         var enrollment = try? AgentEnrollment.load(from: paths.enrollment)
-        if enrollment == nil {
+        // Enrol when there is no enrolment yet, or the relay's database no longer knows this machine.
+        let known = try enrollment.flatMap { try store.machine(fleetID: fleet.id, hostname: $0.hostname) }
+        if enrollment == nil || known?.publicKey != identity.publicKey {
             let hostname = ProcessInfo.processInfo.hostName.lowercased()
             let joinKey = try store.createJoinKey(fleetID: fleet.id)
             let welcome = try await MachineAgent.enroll(joinKey: joinKey, endpoint: endpoint, identity: identity,
