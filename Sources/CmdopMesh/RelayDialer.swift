@@ -55,7 +55,7 @@ public enum RelayDialer {
         outbound: AsyncStream<Frame>.Continuation,
         body: @escaping @Sendable (RelayLink) async throws -> Result
     ) async throws -> Result {
-        let messages = try response.messages
+        let messages = response.messages
         // One reader (the pump) owns the gRPC sequence: the first frame goes to `first`, the rest to `frames`.
         let (first, firstContinuation) = AsyncThrowingStream<Frame, any Error>.makeStream()
         let (frames, framesContinuation) = AsyncThrowingStream<Frame, any Error>.makeStream()

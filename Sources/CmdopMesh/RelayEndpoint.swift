@@ -62,9 +62,9 @@ public struct RelayEndpoint: Sendable, Equatable, CustomStringConvertible {
     func transport() throws -> HTTP2ClientTransport.Posix {
         let target: any ResolvableTarget
         if host.contains(":") {
-            target = .ipv6(host: host, port: port)
+            target = .ipv6(address: host, port: port)
         } else if host.split(separator: ".").count == 4, host.split(separator: ".").allSatisfy({ Int($0) != nil }) {
-            target = .ipv4(host: host, port: port)
+            target = .ipv4(address: host, port: port)
         } else {
             target = .dns(host: host, port: port)
         }

@@ -48,7 +48,7 @@ public enum RawRelayStream {
     }
 
     static func transport(_ endpoint: RelayEndpoint) throws -> HTTP2ClientTransport.Posix {
-        try .http2NIOPosix(target: .ipv4(host: endpoint.host, port: endpoint.port), transportSecurity: .plaintext)
+        try .http2NIOPosix(target: .ipv4(address: endpoint.host, port: endpoint.port), transportSecurity: .plaintext)
     }
 
     struct RawSerializer: MessageSerializer {
