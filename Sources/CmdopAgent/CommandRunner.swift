@@ -52,17 +52,14 @@ final class CommandRunner: Sendable {
 
         let (events, continuation) = AsyncStream<Event>.makeStream()
         let digest = SHA256Hasher()
+        let stopReading = Locked(false)
         for (pipe, stream) in [(stdout, Stream.stdout), (stderr, Stream.stderr)] {
-            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    continuation.yield(.endOfOutput(stream))
-                    return
-                }
+            PipeReader.start(pipe, stop: stopReading, onData: { [weak self] data in
                 digest.update(data)
                 if let kept = self?.admit(data) { onOutput(stream, kept) }
-            }
+            }, onEnd: {
+                continuation.yield(.endOfOutput(stream))
+            })
         }
         process.terminationHandler = { _ in continuation.yield(.exited) }
         do {
@@ -88,7 +85,7 @@ final class CommandRunner: Sendable {
             self.stop(.cancel)
         }
         watchdog.cancel()
-        for pipe in [stdout, stderr] { pipe.fileHandleForReading.readabilityHandler = nil }
+        stopReading.withLock { $0 = true }
         let (reason, truncated) = state.withLock { ($0.stopReason, $0.truncated) }
         let status = process.terminationStatus
         let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
