@@ -46,7 +46,13 @@ public final class RelayServer: Sendable {
             })
         let server = GRPCServer(transport: transport, services: [service])
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await server.serve() }
+            group.addTask {
+                do {
+                    try await server.serve()
+                } catch where Task.isCancelled {
+                    // Shutting down: the transport reports the cancellation; nothing went wrong.
+                }
+            }
             let address = try await transport.listeningAddress
             let port = address.ipv4?.port ?? address.ipv6?.port ?? configuration.port
             logger.info("relay listening", metadata: ["relay.address": "\(configuration.host):\(port)"])
