@@ -39,7 +39,7 @@ final class RelayProcess: Sendable {
     }
 
     func stop() {
-        process.terminate()
+        process.interrupt()
         process.waitUntilExit()
     }
 

@@ -29,12 +29,9 @@ struct RelayService: Cmdop_Agent_V1_Relay.SimpleServiceProtocol {
                  context: ServerContext) async throws {
         let (outbound, continuation) = AsyncStream<Frame>.makeStream()
         let session = StreamSession(service: self, outbound: continuation)
+        await session.startHelloTimer()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await session.read(request) }
-            group.addTask {
-                try? await Task.sleep(for: configuration.helloTimeout)
-                await session.expireIfNoHello()
-            }
             // The writer: the only code that writes to this stream. It ends when the stream is
             // finished (the reader is done, or the relay kicked the peer), after sending what was queued.
             for await frame in outbound {
@@ -56,6 +53,7 @@ actor StreamSession {
     private var peer: Peer?
     private var token: String?
     private var greeted = false
+    private var helloTimer: Task<Void, Never>?
     /// Why the stream was ended by a bad frame, if it was.
     private(set) var failure: String?
 
@@ -93,6 +91,8 @@ actor StreamSession {
 
     private func hello(_ frame: Frame) async {
         greeted = true
+        helloTimer?.cancel()
+        helloTimer = nil
         guard case .hello(let hello) = frame.body else {
             outbound.yield(.error(MeshError(.protocol, "the first frame must be a Hello")))
             return
@@ -124,6 +124,16 @@ actor StreamSession {
         }
     }
 
+    /// Ends the stream if no Hello arrives in time; the timer is cancelled by the Hello.
+    func startHelloTimer() {
+        let timeout = service.configuration.helloTimeout
+        helloTimer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            await self?.expireIfNoHello()
+        }
+    }
+
     func expireIfNoHello() {
         guard !greeted else { return }
         outbound.yield(.error(MeshError(.protocol, "no Hello within \(service.configuration.helloTimeout)")))
@@ -131,6 +141,7 @@ actor StreamSession {
     }
 
     func end() async {
+        helloTimer?.cancel()
         outbound.finish()
         if let peer { await service.router.unregister(peer) }
         if let token { service.continuity.streamEnded(token: token) }
