@@ -93,6 +93,20 @@ struct ResilienceTests {
         }
     }
 
+    @Test("a stream that never sends its Hello is closed after the Hello timeout")
+    func helloTimeout() async throws {
+        try await TestMesh.with(relay: { $0.helloTimeout = .milliseconds(200) }) { mesh in
+            let started = ContinuousClock.now
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [], readFor: .seconds(5))
+            guard case .error(let error) = reply.frames.first?.body else {
+                Issue.record("expected an error frame, got \(reply.frames)")
+                return
+            }
+            #expect(error.code == .protocol && error.message.contains("no Hello"))
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
     @Test("after a relay restart every agent is back and reachable without a human")
     func relayRestart() async throws {
         try await TestMesh.with { mesh in
