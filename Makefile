@@ -1,11 +1,11 @@
 # cmdop — `make run` starts the embedded default (`cmdop up`), `make test` builds and runs every test.
 # Both install the Debian packages they need when missing.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libsodium-dev libssl-dev pkg-config openssl
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libsodium-dev libssl-dev pkg-config openssl python3 python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_FLAGS ?= mesh --agents 100,1000 --rounds 20
 
-.PHONY: deps build run test bench proto clean
+.PHONY: deps build run test bench proto clean llama-start llama-stop
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -29,10 +29,21 @@ test: deps
 	$(SWIFT) build --product cmdopPackageTests
 	$(SWIFT) test --skip-build
 
+# The mesh benchmark (relay + 100 and 1,000 agents), then the provider benchmark (libcurl transport
+# vs the curl CLI, and time to first token against the local llama.cpp server).
 bench: deps
 	$(SWIFT) build -c release --product cmdop
 	$(SWIFT) build -c release --product cmdop-bench
+	$(SWIFT) build -c release --product provider-bench
 	$$($(SWIFT) build -c release --show-bin-path)/cmdop-bench $(BENCH_FLAGS) --cmdop $$($(SWIFT) build -c release --show-bin-path)/cmdop
+	$$($(SWIFT) build -c release --show-bin-path)/provider-bench
+
+# The local llama.cpp server the provider tests and the embedded default use (PyPI xllamacpp).
+llama-start:
+	scripts/llama-server.sh start
+
+llama-stop:
+	scripts/llama-server.sh stop
 
 proto:
 	scripts/generate-proto.sh

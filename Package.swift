@@ -2,6 +2,8 @@
 // cmdop: a private mesh for machines you own, with jarvis at its centre.
 // Module map (dependencies point inward to the pure modules at the top):
 //   CmdopCore, CmdopPermissions          pure: types, machine resolution, the permission gate
+//   CmdopProviders                       pure: LLM wire formats, events, retries, config (no curl, no NIO)
+//   CCurl → CmdopCurl                    the libcurl HTTP transport behind CmdopProviders' HTTPTransport
 //   CSodium → CmdopIdentity              Ed25519 identity, hashes, HMAC (libsodium)
 //   CmdopStorage                         SQLite (GRDB, system libsqlite3) with versioned migrations
 //   CmdopProtocol                        generated protobuf + gRPC code (scripts/generate-proto.sh)
@@ -9,10 +11,17 @@
 //   CmdopRelay, CmdopAgent               the relay server and the machine daemon
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
+//   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// The provider modules also make imports internal by default and member visibility explicit.
+let strictImports: [SwiftSetting] = swiftSettings + [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let grpcCore = Target.Dependency.product(name: "GRPCCore", package: "grpc-swift-2")
@@ -39,9 +48,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CmdopProviders", dependencies: [logging, yams], swiftSettings: strictImports),
+        .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
+        .target(
+            name: "CmdopProvidersTesting",
+            dependencies: [
+                "CmdopProviders",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Fixtures")], swiftSettings: strictImports),
         .target(name: "CmdopCore", swiftSettings: swiftSettings),
         .target(name: "CmdopPermissions", dependencies: [yams], swiftSettings: swiftSettings),
         .target(name: "CmdopIdentity", dependencies: ["CSodium", "CmdopCore"], swiftSettings: swiftSettings),
@@ -66,7 +88,8 @@ let package = Package(
         .target(
             name: "CmdopCLI",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
-                           "CmdopRelay", "CmdopAgent", "CmdopPermissions", argumentParser, logging],
+                           "CmdopRelay", "CmdopAgent", "CmdopPermissions", "CmdopProviders", "CmdopCurl",
+                           argumentParser, logging],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cmdop", dependencies: ["CmdopCLI"], swiftSettings: swiftSettings),
         .target(
@@ -77,6 +100,12 @@ let package = Package(
         .executableTarget(
             name: "cmdop-bench", dependencies: ["CmdopAgent", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", logging],
             path: "Benchmarks/cmdop-bench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "provider-bench", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],
+            path: "Benchmarks/provider-bench", swiftSettings: strictImports),
+        .testTarget(
+            name: "CmdopProvidersTests", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],
+            swiftSettings: strictImports),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
