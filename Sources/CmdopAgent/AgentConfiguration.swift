@@ -19,6 +19,9 @@ public struct AgentConfiguration: Sendable {
     /// Between SIGTERM and SIGKILL when a command is cancelled or times out.
     public var killGrace: Duration
     public var outputChunkBytes: Int
+    /// Files no request may read or write: the agent's home (seed, enrolment, permissions) and
+    /// state (audit log); `cmdop up` adds its data directory.
+    public var protectedPaths: [String]
 
     public init(endpoint: RelayEndpoint, fleet: String, hostname: String, name: String = "",
                 identity: Ed25519Identity, paths: AgentPaths, homeDirectory: String = NSHomeDirectory(),
@@ -36,5 +39,6 @@ public struct AgentConfiguration: Sendable {
         self.listDirCap = listDirCap
         self.killGrace = killGrace
         self.outputChunkBytes = outputChunkBytes
+        self.protectedPaths = [paths.home, paths.stateDirectory]
     }
 }

@@ -4,6 +4,8 @@ import Synchronization
 /// One line of the machine's audit log (JSON), with the fields of the original CMDOP.
 public struct AuditEntry: Codable, Sendable, Equatable {
     public var ts: String
+    /// `decision` (written before the operation runs) or `result` (after it, on every path).
+    public var event: String
     /// `allow`, `deny`, `ask_allowed`, `ask_denied` or `ask_timeout`.
     public var decision: String
     public var tool: String
@@ -26,9 +28,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var exitCode: Int32?
     public var outputDigest: String?
     public var durationMs: Int64?
+    /// Why an allowed operation failed, on its `result` line.
+    public var error: String?
 
     enum CodingKeys: String, CodingKey {
-        case ts, decision, tool, operation, target, mode, source, reason, hostname, user
+        case ts, event, decision, tool, operation, target, mode, source, reason, hostname, user, error
         case ruleID = "rule_id", inputDigest = "input_digest", askMs = "ask_ms", requestID = "request_id"
         case exitCode = "exit_code", outputDigest = "output_digest", durationMs = "duration_ms"
     }

@@ -29,6 +29,7 @@ public final class MachineAgent: Sendable {
         self.handler = OperationHandler(
             hostname: configuration.hostname, permissions: PermissionsFile(path: configuration.paths.permissions),
             audit: try AuditLog(path: configuration.paths.auditLog), homeDirectory: configuration.homeDirectory,
+            protectedPaths: configuration.protectedPaths.map(OperationHandler.realPath),
             readFileCap: configuration.readFileCap, listDirCap: configuration.listDirCap,
             killGrace: configuration.killGrace, outputChunkBytes: configuration.outputChunkBytes)
     }

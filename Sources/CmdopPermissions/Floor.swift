@@ -7,6 +7,8 @@
 /// | filesystem creation | `mkfs*`, `mke2fs`, `mkswap`, `wipefs` on anything under `/dev/` |
 /// | protected writes | `/etc/shadow`, `/etc/sudoers(.d)`, block devices, `.env*`, `.git/…`, `~/.ssh/…` |
 /// | private key reads | reading `id_*` (not `.pub`), `*.pem`, `*_key` under `~/.ssh` (or host keys under `/etc/ssh`) |
+/// | process internals | `/proc/PID/{environ,mem,cwd,fd,map_files}` (another process's secrets or files) |
+/// | cmdop's own files | the context's protected paths (identity seed, enrolment, permissions, data) |
 ///
 /// Commands are checked part by part, after wrappers are peeled; writes are
 /// redirections, `tee`, `dd of=`, copy destinations and `rm`-like operands. File
@@ -32,6 +34,8 @@ enum Floor {
         case component(String)
         /// A private key inside this directory, or the directory itself (copied whole).
         case privateKey(in: String)
+        /// A way into another process: `/proc/PID/environ`, `mem`, `cwd/…`, `fd/…`, `map_files/…`.
+        case processInternals
     }
 
     /// Device names whose writes destroy a disk.
@@ -56,6 +60,7 @@ enum Floor {
     static let protectedReads: [PathRule] = [
         PathRule(reason: "read of a private key", pattern: .privateKey(in: "~/.ssh")),
         PathRule(reason: "read of a host private key", pattern: .privateKey(in: "/etc/ssh")),
+        PathRule(reason: "read of another process's internals", pattern: .processInternals),
     ]
 
     /// The floor reason for one simple command, or `nil` when the floor lets it through.
@@ -94,7 +99,7 @@ enum Floor {
     static func check(path: String, access: FileAccess, resolver: PathResolver) -> String? {
         let resolved = resolver.resolve(path)
         let tables: [[PathRule]] = switch access {
-        case .list: []
+        case .list: [[]]  // listing is only refused for cmdop's own files
         case .read: [protectedReads]
         case .write: [protectedWrites, protectedReads]
         }
@@ -104,9 +109,10 @@ enum Floor {
         return nil
     }
 
-    /// The reason of the first rule in `table` that `path` falls under.
+    /// The reason of the first rule in `table` that `path` falls under, or cmdop's own files.
     static func violation(of table: [PathRule], path: String, resolver: PathResolver) -> String? {
-        table.first(where: { matches($0.pattern, path: path, resolver: resolver) })?.reason
+        if resolver.isProtected(path) { return "access to cmdop's own files" }
+        return table.first(where: { matches($0.pattern, path: path, resolver: resolver) })?.reason
     }
 
     private static func matches(_ pattern: PathPattern, path: String, resolver: PathResolver) -> Bool {
@@ -129,6 +135,10 @@ enum Floor {
             if path == directory || name.contains(where: { "*?[".contains($0) }) { return true }
             let identity = name.hasPrefix("id_") && !name.hasSuffix(".pub")
             return identity || name.hasSuffix(".pem") || name.hasSuffix("_key")
+        case .processInternals:
+            let parts = path.split(separator: "/")
+            return parts.count >= 3 && parts[0] == "proc"
+                && ["environ", "mem", "cwd", "fd", "map_files"].contains(parts[2])
         }
     }
 

@@ -9,10 +9,15 @@ public struct GateContext: Sendable, Equatable {
     public var workingDirectory: String?
     /// The name of the machine the gate runs on, used as the target of requests without one.
     public var localHost: String?
+    /// Files and folders that may be neither read nor written through the gate: cmdop's own
+    /// identity seed, enrolment, permissions file and data directory.
+    public var protectedPaths: [String]
 
-    public init(home: String, workingDirectory: String? = nil, localHost: String? = nil) {
+    public init(home: String, workingDirectory: String? = nil, localHost: String? = nil,
+                protectedPaths: [String] = []) {
         self.home = home
         self.workingDirectory = workingDirectory
         self.localHost = localHost
+        self.protectedPaths = protectedPaths
     }
 }

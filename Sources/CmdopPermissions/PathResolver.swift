@@ -9,6 +9,8 @@ struct PathResolver: Sendable, Equatable {
     let home: String
     /// The directory relative paths are resolved against, normalised.
     let base: String
+    /// cmdop's own files, normalised: never readable or writable through the gate.
+    let protected: [String]
 
     init(context: GateContext) {
         let home = PathResolver.normalise(context.home.isEmpty ? "/" : context.home)
@@ -19,12 +21,24 @@ struct PathResolver: Sendable, Equatable {
         } else {
             self.base = home
         }
+        self.protected = context.protectedPaths.map { PathResolver.normalise(PathResolver.expandHome($0, home: home)) }
     }
 
-    /// The absolute, normalised form of `path`.
+    /// The absolute, normalised form of `path`. `/proc/PID/root/x` is `/x`: a process's root is
+    /// another name for the filesystem root, and must not hide protected paths.
     func resolve(_ path: String) -> String {
         let expanded = PathResolver.expandHome(path, home: home)
-        return PathResolver.normalise(expanded.hasPrefix("/") ? expanded : base + "/" + expanded)
+        let normalised = PathResolver.normalise(expanded.hasPrefix("/") ? expanded : base + "/" + expanded)
+        let parts = normalised.split(separator: "/")
+        if parts.count >= 3, parts[0] == "proc", parts[2] == "root" {
+            return "/" + parts.dropFirst(3).joined(separator: "/")
+        }
+        return normalised
+    }
+
+    /// Whether `path` (already resolved) is one of cmdop's own protected files or inside one.
+    func isProtected(_ path: String) -> Bool {
+        protected.contains { PathResolver.isWithin(path, $0) }
     }
 
     /// A path glob with `~` expanded and relative patterns anchored at `base`.

@@ -141,7 +141,7 @@ public final class TestMesh: Sendable {
                                           hostname: hostname, name: name)
         var configuration = AgentConfiguration(
             endpoint: endpoint, fleet: fleet.name, hostname: hostname, name: name, identity: identity, paths: paths,
-            homeDirectory: paths.home, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(400)),
+            homeDirectory: directory + "/agents/\(hostname)", backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(400)),
             killGrace: .milliseconds(500))
         configure(&configuration)
         let agent = try MachineAgent(configuration: configuration, logger: logger)

@@ -128,3 +128,43 @@ struct FloorTests {
         #expect(decision == GateDecision(decision: .deny, source: .floor, reason: "floor: recursive delete of /"))
     }
 }
+
+@Suite("Floor: process internals and cmdop's own files")
+struct ProtectedPathTests {
+    static let context = GateContext(
+        home: "/home/u", workingDirectory: "/home/u/projects/app", localHost: "laptop",
+        protectedPaths: ["~/.cmdop", "/var/lib/cmdop"])
+
+    static func bypass() -> PermissionGate {
+        PermissionGate(layers: [Fixture.policy(allow: ["*(**)", "execute_command(**)"])], mode: .bypass,
+                       context: context)
+    }
+
+    @Test("/proc/PID/root does not hide a private key, and process internals are off limits", arguments: [
+        "head -c 999 /proc/self/root/home/u/.ssh/id_ed25519", "cat /proc/1/environ", "cat /proc/self/cwd/secret",
+        "ls /proc/12/fd/3 > /dev/null; cat /proc/12/fd/3",
+    ])
+    func procTricks(command: String) {
+        let verdict = Self.bypass().decide(.command(command, target: "laptop"))
+        #expect(verdict.decision == .deny && verdict.source == .floor)
+    }
+
+    @Test("cmdop's own files can be neither read nor written, by commands or file tools", arguments: [
+        GateRequest.command("cat ~/.cmdop/agent_keypair.bin", target: "laptop"),
+        .command("echo 'mode: bypass' > /home/u/.cmdop/permissions.yaml", target: "laptop"),
+        .command("cp x /var/lib/cmdop/relay.db", target: "laptop"),
+        .file("~/.cmdop/agent.json", tool: "read_file"),
+        .file("/proc/self/root/var/lib/cmdop/operator.key", tool: "read_file"),
+        .file("/var/lib/cmdop", tool: "list_dir"),
+    ])
+    func ownFiles(request: GateRequest) {
+        let verdict = Self.bypass().decide(request)
+        #expect(verdict.decision == .deny && verdict.reason.contains("cmdop's own files"))
+    }
+
+    @Test("ordinary /proc reads and listings stay with the rules")
+    func ordinaryProc() {
+        #expect(Self.bypass().decide(.command("cat /proc/loadavg", target: "laptop")).decision == .allow)
+        #expect(Self.bypass().decide(.file("/home/u/projects", tool: "list_dir")).decision == .allow)
+    }
+}

@@ -91,9 +91,11 @@ struct UpCommand: AsyncParsableCommand {
                                          name: hostname, machineID: welcome.machineID)
             try enrollment?.save(to: paths.enrollment)
         }
-        let configuration = AgentConfiguration(
+        var configuration = AgentConfiguration(
             endpoint: endpoint, fleet: fleet.name, hostname: enrollment!.hostname, name: enrollment!.name,
             identity: identity, paths: paths)
+        // The relay's database and the admin key live here too.
+        configuration.protectedPaths.append(URL(fileURLWithPath: paths.home).deletingLastPathComponent().path)
         return try MachineAgent(configuration: configuration, logger: logger)
     }
 }
