@@ -65,6 +65,7 @@ final class CommandRunner: Sendable {
         do {
             try process.run()
         } catch {
+            stopReading.withLock { $0 = true }
             throw MeshError(.internal, "could not start /bin/sh in \(cwd): \(error)")
         }
         // Foundation closes the parent's copies of the write ends itself; closing them again here

@@ -19,7 +19,10 @@ public final class MachineAgent: Sendable {
         var continuityToken: String?
         var connected = false
         var sessions = 0
-        var running: [String: Task<Void, Never>] = [:]
+        /// Running requests by relay request id; the token tells a task from a later one with the
+        /// same id (ids restart with the relay).
+        var running: [String: (token: UInt64, task: Task<Void, Never>)] = [:]
+        var nextToken: UInt64 = 0
     }
 
     /// - Throws: `MeshAgentError` when the audit log cannot be opened.
@@ -115,15 +118,20 @@ public final class MachineAgent: Sendable {
     private func accept(_ request: Cmdop_Agent_V1_Request, link: RelayLink) {
         let id = request.requestID
         if case .cancel = request.operation {
-            state.withLock { $0.running.removeValue(forKey: id) }?.cancel()
+            state.withLock { $0.running.removeValue(forKey: id) }?.task.cancel()
             return
         }
         // Registered under the lock, so the task's own removal always comes after.
         state.withLock { state in
-            state.running[id] = Task {
+            state.nextToken += 1
+            let token = state.nextToken
+            state.running[id]?.task.cancel()
+            state.running[id] = (token, Task {
                 await handler.handle(request) { link.send($0) }
-                _ = self.state.withLock { $0.running.removeValue(forKey: id) }
-            }
+                self.state.withLock { state in
+                    if state.running[id]?.token == token { state.running.removeValue(forKey: id) }
+                }
+            })
         }
     }
 
@@ -132,6 +140,6 @@ public final class MachineAgent: Sendable {
             defer { state.running.removeAll() }
             return Array(state.running.values)
         }
-        for task in tasks { task.cancel() }
+        for entry in tasks { entry.task.cancel() }
     }
 }

@@ -15,40 +15,47 @@ public final class PermissionsFile: Sendable {
         # What the mesh may do on this machine. Order: the floor (never allowed) → rules
         # (deny beats ask beats allow) → mode (strict: deny what no rule allows).
         # Add a rule: cmdop permissions allow 'execute_command(systemctl restart nginx)'
-        # Note: the text filters below (head, tail, grep …) can read any file this agent's user can.
+        # `*` is one word or path component, `**` any number. The text filters (head, tail, grep,
+        # wc) can read any file this agent's user can, except what the floor protects.
         mode: strict
         allow:
           - "execute_command(uptime)"
           - "execute_command(hostname)"
           - "execute_command(whoami)"
+          - "execute_command(id)"
           - "execute_command(date)"
+          - "execute_command(w)"
+          - "execute_command(who)"
           - "execute_command(uname **)"
           - "execute_command(df **)"
           - "execute_command(free **)"
+          - "execute_command(du **)"
           - "execute_command(ps **)"
           - "execute_command(ls **)"
-          - "execute_command(echo **)"
-          - "execute_command(id)"
-          - "execute_command(w)"
-          - "execute_command(who)"
-          - "execute_command(du **)"
           - "execute_command(lsblk **)"
-          - "execute_command(ip addr **)"
-          - "execute_command(ss **)"
-          - "execute_command(cat /proc/**)"
+          - "execute_command(ip -brief addr)"
+          - "execute_command(ip addr show **)"
+          - "execute_command(ss -tlnp)"
+          - "execute_command(systemctl status **)"
+          - "execute_command(systemctl --failed **)"
+          - "execute_command(journalctl **)"
+          - "execute_command(cat /proc/loadavg)"
+          - "execute_command(cat /proc/meminfo)"
+          - "execute_command(cat /proc/uptime)"
+          - "execute_command(cat /proc/cpuinfo)"
           - "execute_command(cat /etc/os-release)"
           - "execute_command(head **)"
           - "execute_command(tail **)"
           - "execute_command(grep **)"
           - "execute_command(wc **)"
-          - "execute_command(sort **)"
-          - "execute_command(uniq **)"
-          - "execute_command(systemctl status **)"
-          - "execute_command(systemctl --failed **)"
-          - "execute_command(journalctl **)"
           - "read_file(/var/log/**)"
-          - "read_file(/proc/**)"
+          - "read_file(/proc/loadavg)"
+          - "read_file(/proc/meminfo)"
           - "list_dir(**)"
+        deny:
+          # No writes through redirections, whatever command they hang on.
+          - "execute_command(** > **)"
+          - "execute_command(** >> **)"
 
         """
 

@@ -16,13 +16,10 @@ enum PipeReader {
         // `pipe` is captured so its descriptors stay open until the loop is done.
         Thread.detachNewThread { [pipe] in
             var buffer = [UInt8](repeating: 0, count: 64 << 10)
-            loop: while true {
+            loop: while !stop.value {
                 var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&request, 1, 100)
-                if ready == 0 {
-                    if stop.value { break loop }
-                    continue
-                }
+                if ready == 0 { continue }
                 if ready < 0 {
                     if errno == EINTR { continue }
                     break loop

@@ -39,7 +39,7 @@ public struct FanOut: Sendable {
     ///   - onOutput: each output chunk, with its host.
     ///   - onFinished: each host's result as it completes (for progress).
     public func exec(
-        _ command: String, on hosts: [String], through client: MeshClient,
+        _ command: String, on hosts: [String], cwd: String = "", through client: MeshClient,
         onOutput: @escaping @Sendable (String, Cmdop_Agent_V1_OutputChunk) -> Void = { _, _ in },
         onFinished: @escaping @Sendable (Result) -> Void = { _ in }
     ) async -> [Result] {
@@ -51,7 +51,8 @@ public struct FanOut: Sendable {
                     let started = ContinuousClock.now
                     let outcome: Outcome
                     do {
-                        let result = try await client.exec(on: host, command: command, timeoutMs: perHost) { chunk in
+                        let result = try await client.exec(on: host, command: command, cwd: cwd,
+                                                           timeoutMs: perHost) { chunk in
                             onOutput(host, chunk)
                         }
                         outcome = .exited(code: result.exitCode, outputTruncated: result.outputTruncated)

@@ -103,6 +103,7 @@ public struct RequestStream: Sendable {
                     default: continue
                     }
                 }
+                if Task.isCancelled { throw MeshError(.cancelled, "the request was cancelled") }
                 throw MeshError(.unavailable, "the relay stream ended before the request finished")
             }
         } onCancel: {

@@ -14,6 +14,9 @@ import GRPCNIOTransportHTTP2
 /// }
 /// ```
 public enum RelayDialer {
+    /// How long the challenge and the Welcome may each take before the dial counts as failed.
+    static let handshakeLimit: Duration = .seconds(15)
+
     /// Connects, performs the challenge/Hello/Welcome handshake and runs `body` with the live link.
     /// The stream is closed when `body` returns.
     /// - Throws: `MeshError` — `.unavailable` when the relay cannot be reached, `.unauthenticated` or
@@ -83,16 +86,14 @@ public enum RelayDialer {
                 return nil
             }
             group.addTask {
-                var welcome: Cmdop_Agent_V1_Welcome?
-                for try await frame in first {
-                    switch frame.body {
-                    case .welcome(let w): welcome = w
-                    case .error(let error): throw error.meshError
-                    default: throw MeshError(.protocol, "the relay answered the Hello with an unexpected frame")
+                let welcome = try await Deadline.run(within: handshakeLimit, "the relay's Welcome") {
+                    for try await frame in first {
+                        switch frame.body {
+                        case .welcome(let welcome): return welcome
+                        case .error(let error): throw error.meshError
+                        default: throw MeshError(.protocol, "the relay answered the Hello with an unexpected frame")
+                        }
                     }
-                    break
-                }
-                guard let welcome else {
                     throw MeshError(.unavailable, "the relay closed the stream during the handshake")
                 }
                 return try await body(RelayLink(welcome: welcome, frames: frames, outbound: outbound))
@@ -131,7 +132,10 @@ public enum RelayDialer {
                 var request = Cmdop_Agent_V1_ChallengeRequest()
                 request.fleet = machine.fleet
                 request.hostname = machine.hostname
-                let challenge = try await relay.getChallenge(request)
+                let challengeRequest = request
+                let challenge = try await Deadline.run(within: handshakeLimit, "the relay's challenge") {
+                    try await relay.getChallenge(challengeRequest)
+                }
                 let nonce = [UInt8](challenge.nonce)
                 hello.nonce = challenge.nonce
                 hello.signature = Data(machine.identity.sign(HandshakeTranscript.payload(

@@ -53,7 +53,10 @@ public struct RelayEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var isLoopback: Bool { Self.isLoopback(host) }
 
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        // An IPv4 literal in 127.0.0.0/8 — not a name that merely starts with "127.".
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     public var description: String { "\(useTLS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)" }

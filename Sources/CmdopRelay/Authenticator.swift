@@ -62,6 +62,11 @@ struct Authenticator: Sendable {
             throw MeshError(.unauthenticated, "the Hello's signature does not verify")
         }
         let fleet: FleetRecord
+        if !hello.joinKey.isEmpty && hello.role == .jarvis {
+            // A join key enrols one machine; it must not mint an identity that acts for the whole fleet.
+            store.audit(kind: "enrolment_refused", fleetID: nil, hostname: hostname, detail: "jarvis role with a join key")
+            throw MeshError(.permissionDenied, "jarvis cannot enrol with a join key; the relay's administrator registers it")
+        }
         if !hello.joinKey.isEmpty {
             guard let joined = try store.fleetForJoinKey(hello.joinKey) else {
                 store.audit(kind: "enrolment_refused", fleetID: nil, hostname: hostname, detail: "unknown join key")
@@ -87,7 +92,10 @@ struct Authenticator: Sendable {
             guard existing.isJarvis == (hello.role == .jarvis) else {
                 throw MeshError(.permissionDenied, "'\(hostname)' is enrolled with another role")
             }
-            return existing
+            var current = existing
+            current.agentVersion = hello.agentVersion
+            current.os = hello.os
+            return current
         }
         guard !hello.joinKey.isEmpty else {
             throw MeshError(.unauthenticated, "'\(hostname)' is not enrolled in fleet '\(fleet.name)'; run `cmdop join KEY` first")
@@ -111,6 +119,9 @@ struct Authenticator: Sendable {
         else {
             throw MeshError(.unauthenticated, "continuity token unknown, used or expired; sign a new challenge")
         }
-        return machine
+        var current = machine
+        current.agentVersion = hello.agentVersion
+        current.os = hello.os
+        return current
     }
 }

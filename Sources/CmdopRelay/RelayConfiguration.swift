@@ -1,4 +1,5 @@
 import CmdopCore
+import CmdopMesh
 
 /// How a relay listens and keeps presence.
 public struct RelayConfiguration: Sendable {
@@ -38,7 +39,7 @@ public struct RelayConfiguration: Sendable {
     /// Checks the combination before anything binds.
     /// - Throws: `MeshError(.invalidArgument)` saying which flag to add.
     public func validate() throws {
-        let isLoopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let isLoopback = RelayEndpoint.isLoopback(host)
         let hasTLS = tlsCertificatePath != nil && tlsKeyPath != nil
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             throw MeshError(.invalidArgument, "give both --tls-cert and --tls-key, or neither")

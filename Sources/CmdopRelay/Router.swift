@@ -53,6 +53,7 @@ actor Router {
             previous.peer.kick()
         }
         online[machine.id] = Presence(peer: peer, lastHeartbeat: .now)
+        loadFleetIfNeeded(peer.fleetID)
         var fleet = machinesByFleet[peer.fleetID] ?? []
         if let index = fleet.firstIndex(where: { $0.id == machine.id }) {
             fleet[index] = machine
@@ -117,6 +118,7 @@ actor Router {
 
     /// Handles a request from `caller`: answers relay operations, forwards machine operations.
     func handle(_ request: Cmdop_Agent_V1_Request, from caller: Peer) {
+        guard peers[caller.id] != nil else { return }  // kicked (revoked key, missed heartbeats)
         let id = request.requestID
         guard !id.isEmpty else {
             caller.send(.error(MeshError(.invalidArgument, "a request needs a request_id")))
@@ -174,6 +176,9 @@ actor Router {
 
     private func forward(_ request: Cmdop_Agent_V1_Request, from caller: Peer) {
         let id = request.requestID
+        guard routesByCaller[caller.id]?[id] == nil else {
+            return caller.send(.error(MeshError(.invalidArgument, "request id \(id) is already in flight"), requestID: id))
+        }
         let machine: MachineSummary
         do {
             machine = try MachineResolver.resolve(request.target, among: summaries(fleetID: caller.fleetID))
@@ -211,9 +216,7 @@ actor Router {
 
     /// The fleet's machines with live presence, loading the fleet from storage on first use.
     func summaries(fleetID: String) -> [MachineSummary] {
-        if machinesByFleet[fleetID] == nil {
-            machinesByFleet[fleetID] = (try? store.machines(fleetID: fleetID)) ?? []
-        }
+        loadFleetIfNeeded(fleetID)
         let now = ContinuousClock.now
         return (machinesByFleet[fleetID] ?? []).map { record in
             var summary = MachineSummary(
@@ -229,8 +232,13 @@ actor Router {
         }.sorted { $0.hostname < $1.hostname }
     }
 
-    /// Forgets cached machine rows of a fleet (after an enrolment elsewhere).
-    func invalidate(fleetID: String) { machinesByFleet[fleetID] = nil }
+    /// Reads a fleet's machines from storage the first time it is needed (after a restart, the
+    /// machines that have not re-connected yet must still be listed, offline).
+    private func loadFleetIfNeeded(_ fleetID: String) {
+        if machinesByFleet[fleetID] == nil {
+            machinesByFleet[fleetID] = (try? store.machines(fleetID: fleetID)) ?? []
+        }
+    }
 
     private func ageText(_ machine: MachineSummary) -> String {
         machine.heartbeatAgeSeconds < 0 ? "never" : "\(machine.heartbeatAgeSeconds) s ago"

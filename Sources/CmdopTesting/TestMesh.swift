@@ -89,8 +89,8 @@ public final class TestMesh: Sendable {
         let relay = RelayServer(configuration: configuration, store: store, logger: logger)
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
+            defer { continuation.finish() }
             try await relay.run { port in continuation.yield(port) }
-            continuation.finish()
         }
         var iterator = bound.makeAsyncIterator()
         guard let listening = await iterator.next() else {

@@ -124,14 +124,43 @@ struct ResilienceTests {
         }
     }
 
+    @Test("after a relay restart, machines that have not come back are listed offline, not forgotten")
+    func restartRemembersOffline() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let online = try await mesh.startAgent("db-1", fleet: fleet)
+            try await mesh.startAgent("db-2", fleet: fleet)
+            await mesh.stopAgent("db-2")
+            await mesh.stopRelay()
+            try await mesh.startRelay()
+            try await mesh.waitUntil("db-1 to re-connect", timeout: .seconds(15)) { online.isConnected }
+            try await mesh.withClient(fleet.operatorKey) { (client) async throws in
+                let machines = try await client.machines()
+                #expect(machines.map(\.hostname) == ["db-1", "db-2"])
+                #expect(machines.map(\.online) == [true, false])
+                await #expect {
+                    try await client.exec(on: "db-2", command: "true")
+                } throws: { ($0 as? MeshError)?.code == .machineOffline }
+                await #expect {
+                    try await client.exec(on: "db", command: "true")
+                } throws: { ($0 as? MeshError)?.code == .ambiguous }
+            }
+        }
+    }
+
     @Test("an agent that dies mid-command gives the caller a typed error, not a hang")
     func agentDiesMidCommand() async throws {
         try await TestMesh.with { mesh in
             let fleet = try mesh.fleet("ops")
             try await mesh.startAgent("web-1", fleet: fleet)
             try await mesh.withClient(fleet.operatorKey) { (client) async throws in
-                let outcome = Task { try await client.exec(on: "web-1", command: "echo started; sleep 30") }
-                try await Task.sleep(for: .milliseconds(500))
+                let started = Locked(false)
+                let outcome = Task {
+                    try await client.exec(on: "web-1", command: "echo started; sleep 30") { _ in
+                        started.withLock { $0 = true }
+                    }
+                }
+                try await mesh.waitUntil("the command to start") { started.value }
                 let killedAt = ContinuousClock.now
                 await mesh.stopAgent("web-1")
                 await #expect {

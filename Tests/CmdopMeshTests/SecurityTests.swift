@@ -67,6 +67,20 @@ struct SecurityTests {
         }
     }
 
+    @Test("a join key cannot enrol an identity in the jarvis role")
+    func jarvisNeedsAdmin() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let identity = Ed25519Identity.generate().identity
+            let credentials = MachineCredentials(identity: identity, role: .jarvis, fleet: "", hostname: "jarvis",
+                                                 joinKey: fleet.joinKey)
+            await #expect {
+                try await RelayDialer.withLink(to: mesh.endpoint, credentials: .machine(credentials)) { $0.welcome }
+            } throws: { ($0 as? MeshError)?.code == .permissionDenied }
+            #expect(try mesh.store.machines(fleetID: fleet.id).isEmpty)
+        }
+    }
+
     @Test("an unknown join key is refused and nothing is enrolled")
     func unknownJoinKey() async throws {
         try await TestMesh.with { mesh in
@@ -84,11 +98,12 @@ struct SecurityTests {
         try await TestMesh.with { mesh in
             let fleetA = try mesh.fleet("alpha")
             let fleetB = try mesh.fleet("bravo")
-            let alpha = try await mesh.startAgent("alpha-web", fleet: fleetA)
+            try await mesh.startAgent("alpha-web", fleet: fleetA)
             try await mesh.startAgent("bravo-web", fleet: fleetB)
+            let alphaID = try #require(try mesh.store.machine(fleetID: fleetA.id, hostname: "alpha-web")).id
             try await mesh.withClient(fleetB.operatorKey) { (client) async throws in
                 #expect(try await client.machines().map(\.hostname) == ["bravo-web"])
-                for target in ["alpha-web", "alpha", alpha.configuration.hostname] {
+                for target in ["alpha-web", "alpha", alphaID, alphaID.uppercased()] {
                     await #expect {
                         try await client.exec(on: target, command: "true")
                     } throws: { ($0 as? MeshError)?.code == .notFound }

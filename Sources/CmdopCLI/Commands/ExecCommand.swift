@@ -89,7 +89,7 @@ struct ExecCommand: AsyncParsableCommand {
     private func fanOut(_ client: MeshClient, hosts: [String], command: String) async -> Int32 {
         let printer = FanOutPrinter(total: Timeouts.deduplicated(hosts).count)
         let results = await FanOut(perHostTimeoutMs: timeoutMs, totalTimeoutMs: totalTimeoutMs).exec(
-            command, on: hosts, through: client,
+            command, on: hosts, cwd: cwd, through: client,
             onOutput: { host, chunk in printer.output(host: host, chunk: chunk) },
             onFinished: { result in printer.finished(result) })
         printer.summary(results)

@@ -33,6 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between machine heartbeats; a machine is offline after three missed.")
     var heartbeatInterval: Double = 30
 
+    func validate() throws {
+        guard heartbeatInterval.isFinite, (0.05...3600).contains(heartbeatInterval) else {
+            throw ValidationError("--heartbeat-interval must be between 0.05 and 3600 seconds")
+        }
+    }
+
     func run() async throws {
         let (host, port) = try ListenAddress.parse(listen)
         let configuration = RelayConfiguration(

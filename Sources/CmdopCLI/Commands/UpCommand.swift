@@ -40,7 +40,10 @@ struct UpCommand: AsyncParsableCommand {
         try await SignalScope.run {
             try await withThrowingDiscardingTaskGroup { group in
                 let (bound, announce) = AsyncStream<Int>.makeStream()
-                group.addTask { try await relay.run { announce.yield($0) } }
+                group.addTask {
+                    defer { announce.finish() }  // a relay that cannot bind must not leave us waiting
+                    try await relay.run { announce.yield($0) }
+                }
                 var ports = bound.makeAsyncIterator()
                 guard let boundPort = await ports.next() else { return }
                 let endpoint = RelayEndpoint(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: boundPort, useTLS: false)
