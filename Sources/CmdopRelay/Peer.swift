@@ -15,9 +15,9 @@ final class Peer: Sendable {
     let kind: Kind
     let fleetID: String
     let scopes: Set<Scope>
-    let outbound: AsyncStream<Frame>.Continuation
+    let outbound: OutboundQueue
 
-    init(id: UInt64, kind: Kind, fleetID: String, scopes: Set<Scope>, outbound: AsyncStream<Frame>.Continuation) {
+    init(id: UInt64, kind: Kind, fleetID: String, scopes: Set<Scope>, outbound: OutboundQueue) {
         self.id = id
         self.kind = kind
         self.fleetID = fleetID

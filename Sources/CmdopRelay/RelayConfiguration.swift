@@ -20,11 +20,14 @@ public struct RelayConfiguration: Sendable {
     public var continuityWindow: Duration
     /// How long a new stream may take to send its Hello.
     public var helloTimeout: Duration
+    /// How far (in bytes) a stream's reader may fall behind before the relay ends the stream.
+    public var maxQueuedBytesPerStream: Int
 
     public init(host: String = "127.0.0.1", port: Int = 7443, tlsCertificatePath: String? = nil,
                 tlsKeyPath: String? = nil, heartbeatInterval: Duration = .seconds(30),
                 maxFrameBytes: Int = 4 << 20, challengeLifetime: Duration = .seconds(120),
-                continuityWindow: Duration = .seconds(30), helloTimeout: Duration = .seconds(10)) {
+                continuityWindow: Duration = .seconds(30), helloTimeout: Duration = .seconds(10),
+                maxQueuedBytesPerStream: Int = 64 << 20) {
         self.host = host
         self.port = port
         self.tlsCertificatePath = tlsCertificatePath
@@ -34,6 +37,7 @@ public struct RelayConfiguration: Sendable {
         self.challengeLifetime = challengeLifetime
         self.continuityWindow = continuityWindow
         self.helloTimeout = helloTimeout
+        self.maxQueuedBytesPerStream = maxQueuedBytesPerStream
     }
 
     /// Checks the combination before anything binds.

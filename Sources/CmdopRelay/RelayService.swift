@@ -27,15 +27,16 @@ struct RelayService: Cmdop_Agent_V1_Relay.SimpleServiceProtocol {
 
     func connect(request: RPCAsyncSequence<Frame, any Error>, response: RPCWriter<Frame>,
                  context: ServerContext) async throws {
-        let (outbound, continuation) = AsyncStream<Frame>.makeStream()
-        let session = StreamSession(service: self, outbound: continuation)
+        let outbound = OutboundQueue(limit: configuration.maxQueuedBytesPerStream)
+        let session = StreamSession(service: self, outbound: outbound)
         await session.startHelloTimer()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await session.read(request) }
             // The writer: the only code that writes to this stream. It ends when the stream is
             // finished (the reader is done, or the relay kicked the peer), after sending what was queued.
-            for await frame in outbound {
+            for await frame in outbound.frames {
                 do { try await response.write(frame) } catch { break }
+                outbound.written(frame)
             }
             group.cancelAll()
         }
@@ -49,7 +50,7 @@ struct RelayService: Cmdop_Agent_V1_Relay.SimpleServiceProtocol {
 /// The state of one `Connect` stream: before the Hello, then as an authenticated peer.
 actor StreamSession {
     let service: RelayService
-    let outbound: AsyncStream<Frame>.Continuation
+    let outbound: OutboundQueue
     private var peer: Peer?
     private var token: String?
     private var greeted = false
@@ -57,7 +58,7 @@ actor StreamSession {
     /// Why the stream was ended by a bad frame, if it was.
     private(set) var failure: String?
 
-    init(service: RelayService, outbound: AsyncStream<Frame>.Continuation) {
+    init(service: RelayService, outbound: OutboundQueue) {
         self.service = service
         self.outbound = outbound
     }

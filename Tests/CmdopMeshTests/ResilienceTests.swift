@@ -217,3 +217,38 @@ struct ResilienceTests {
         }
     }
 }
+
+@Suite("Back-pressure", .timeLimit(.minutes(1)))
+struct BackPressureTests {
+    @Test("a reader that falls too far behind is cut off instead of growing the relay's memory")
+    func slowReader() async throws {
+        try await TestMesh.with(relay: { $0.maxQueuedBytesPerStream = 512 << 10 }) { mesh in
+            let fleet = try mesh.fleet("ops")
+            try await mesh.startAgent("web-1", fleet: fleet)
+            var hello = Cmdop_Agent_V1_Hello()
+            hello.role = .operator
+            hello.apiKey = fleet.operatorKey
+            var exec = Cmdop_Agent_V1_ExecRequest()
+            exec.command = "head -c 48000000 /dev/zero"
+            var request = Cmdop_Agent_V1_Request()
+            request.requestID = "flood"
+            request.target = "web-1"
+            request.operation = .exec(exec)
+            let reply = try await RawRelayStream.exchange(
+                mesh.endpoint, [.frame(.with(.hello(hello))), .frame(.with(.request(request)))],
+                readFor: .seconds(8), startReadingAfter: .seconds(3))
+            let cutOff = reply.frames.contains { frame in
+                if case .error(let error) = frame.body { return error.message.contains("fell more than") }
+                return false
+            }
+            #expect(cutOff)
+            let received = reply.frames.reduce(0) { total, frame in
+                if case .event(let event) = frame.body, case .output(let chunk) = event.payload {
+                    return total + chunk.data.count
+                }
+                return total
+            }
+            #expect(received < 48_000_000)
+        }
+    }
+}
