@@ -99,7 +99,9 @@ public final class MachineAgent: Sendable {
                     while true {
                         try await Task.sleep(for: interval)
                         link.send(.heartbeat())
-                        if ContinuousClock.now - lastInbound.withLock({ $0 }) > interval * 3 {
+                        // Alive: the relay sent something, or took our frames (heartbeats can queue behind output).
+                        let heard = max(lastInbound.value, link.lastSendProgress)
+                        if ContinuousClock.now - heard > interval * 3 {
                             throw MeshError(.unavailable, "the relay missed three heartbeats")
                         }
                     }
@@ -127,7 +129,7 @@ public final class MachineAgent: Sendable {
             let token = state.nextToken
             state.running[id]?.task.cancel()
             state.running[id] = (token, Task {
-                await handler.handle(request) { link.send($0) }
+                await handler.handle(request, send: { link.send($0) }, sendOutput: { link.sendBlocking($0) })
                 self.state.withLock { state in
                     if state.running[id]?.token == token { state.running.removeValue(forKey: id) }
                 }

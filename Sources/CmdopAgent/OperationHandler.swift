@@ -26,7 +26,12 @@ struct OperationHandler: Sendable {
     static let commandEnvironmentKeys = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "SHELL"]
 
     /// Handles `request`, sending its events and its `Done` or `Error` through `send`.
-    func handle(_ request: Cmdop_Agent_V1_Request, send: @escaping @Sendable (Frame) -> Void) async {
+    /// - Parameters:
+    ///   - send: for frames from async code (never blocks).
+    ///   - sendOutput: for output chunks, called on the pipe-reader threads; may block while the
+    ///     stream is backed up, which slows the command's output instead of buffering it.
+    func handle(_ request: Cmdop_Agent_V1_Request, send: @escaping @Sendable (Frame) -> Void,
+                sendOutput: @escaping @Sendable (Frame) -> Void) async {
         let started = ContinuousClock.now
         let id = request.requestID
         do {
@@ -37,7 +42,7 @@ struct OperationHandler: Sendable {
                 pong.hostname = hostname
                 result = .ping(pong)
             case .exec(let exec):
-                result = .exec(try await runExec(exec, request: request, send: send))
+                result = .exec(try await runExec(exec, request: request, send: sendOutput))
             case .readFile(let read):
                 result = .readFile(try readFile(read, request: request))
             case .listDir(let list):

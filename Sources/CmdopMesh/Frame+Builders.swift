@@ -29,6 +29,20 @@ extension Cmdop_Agent_V1_Frame {
         return .with(.heartbeat(beat))
     }
 
+    /// The bulk of a frame for queue accounting: its payload bytes, plus an allowance for the envelope.
+    public var estimatedSize: Int {
+        switch body {
+        case .event(let event):
+            if case .output(let chunk) = event.payload { return chunk.data.count + 64 }
+            return 256
+        case .done(let done):
+            if case .readFile(let read) = done.result { return read.content.count + 64 }
+            return 256
+        default:
+            return 256
+        }
+    }
+
     /// The request id of a request, event, done or error frame; nil for the others.
     public var requestID: String? {
         switch body {

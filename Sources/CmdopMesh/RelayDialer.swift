@@ -38,14 +38,24 @@ public enum RelayDialer {
                 let relay = Cmdop_Agent_V1_Relay.Client(wrapping: grpc)
                 let hello = try await makeHello(relay: relay, credentials: credentials)
                 let (outbound, outboundContinuation) = AsyncStream<Frame>.makeStream()
+                let window = SendWindow(limit: 4 << 20)
                 outboundContinuation.yield(.with(.hello(hello)))
                 var options = CallOptions.defaults
                 options.maxResponseMessageBytes = maxFrameBytes
                 return try await relay.connect(options: options, requestProducer: { writer in
-                    for await frame in outbound { try await writer.write(frame) }
+                    defer { window.close() }
+                    for await frame in outbound {
+                        try await writer.write(frame)
+                        if case .hello = frame.body { continue }
+                        window.release(frame.estimatedSize)
+                    }
                 }, onResponse: { response in
-                    defer { outboundContinuation.finish() }
-                    return try await handshakeAndRun(response: response, outbound: outboundContinuation, body: body)
+                    defer {
+                        window.close()
+                        outboundContinuation.finish()
+                    }
+                    return try await handshakeAndRun(response: response, outbound: outboundContinuation,
+                                                     window: window, body: body)
                 })
             }
         } catch let error as RPCError {
@@ -56,6 +66,7 @@ public enum RelayDialer {
     private static func handshakeAndRun<Result: Sendable>(
         response: StreamingClientResponse<Frame>,
         outbound: AsyncStream<Frame>.Continuation,
+        window: SendWindow,
         body: @escaping @Sendable (RelayLink) async throws -> Result
     ) async throws -> Result {
         let messages = response.messages
@@ -96,7 +107,7 @@ public enum RelayDialer {
                     }
                     throw MeshError(.unavailable, "the relay closed the stream during the handshake")
                 }
-                return try await body(RelayLink(welcome: welcome, frames: frames, outbound: outbound))
+                return try await body(RelayLink(welcome: welcome, frames: frames, outbound: outbound, window: window))
             }
             while let next = try await group.next() {
                 if let result = next {

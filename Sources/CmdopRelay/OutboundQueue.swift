@@ -19,7 +19,7 @@ final class OutboundQueue: Sendable {
     /// Queues `frame`; false (and the stream is ended) when the reader is too far behind.
     @discardableResult
     func yield(_ frame: Frame) -> Bool {
-        let size = Self.estimatedSize(frame)
+        let size = frame.estimatedSize
         let overflow = queuedBytes.withLock { queued in
             queued += size
             return queued > limit
@@ -35,23 +35,9 @@ final class OutboundQueue: Sendable {
 
     /// Records that the writer has sent `frame`.
     func written(_ frame: Frame) {
-        let size = Self.estimatedSize(frame)
+        let size = frame.estimatedSize
         queuedBytes.withLock { $0 -= size }
     }
 
     func finish() { continuation.finish() }
-
-    /// The bulk of a frame: its payload bytes, plus a fixed allowance for the envelope.
-    static func estimatedSize(_ frame: Frame) -> Int {
-        switch frame.body {
-        case .event(let event):
-            if case .output(let chunk) = event.payload { return chunk.data.count + 64 }
-            return 256
-        case .done(let done):
-            if case .readFile(let read) = done.result { return read.content.count + 64 }
-            return 256
-        default:
-            return 256
-        }
-    }
 }

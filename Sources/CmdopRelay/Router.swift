@@ -152,6 +152,10 @@ actor Router {
 
     /// Passes a machine's event, done or error back to the caller that asked.
     func deliver(_ frame: Frame, from machinePeer: Peer) {
+        // Traffic proves liveness as well as a heartbeat does (heartbeats may queue behind output).
+        if let machine = machinePeer.machine, online[machine.id]?.peer.id == machinePeer.id {
+            online[machine.id]?.lastHeartbeat = .now
+        }
         guard let routeID = frame.requestID, let route = routes[routeID], route.machinePeerID == machinePeer.id else {
             return  // a late answer for a cancelled or unknown request
         }

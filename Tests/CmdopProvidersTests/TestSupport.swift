@@ -9,12 +9,26 @@ let sharedTransport = CurlHTTPTransport()
 /// Short timeouts so failure tests finish quickly.
 let testTimeouts = HTTPRequest.Timeouts(connect: .seconds(2), idle: .seconds(2), total: .seconds(20))
 
-/// A port on 127.0.0.1 where nothing listens (bound then released).
-func deadPort() async throws -> Int {
-    let server = try await FakeLLMServer.start()
-    let port = server.port
-    try await server.shutdown()
-    return port
+/// A port on 127.0.0.1 where nothing listens.
+func deadPort() async throws -> Int { DeadPort.port }
+
+/// A loopback port that refuses connections for the whole test run: bound (so no other test's
+/// server can take it) but never listening.
+private enum DeadPort {
+    static let port: Int = {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        precondition(bound, "could not reserve a loopback port for the connection-refused tests")
+        return Int(UInt16(bigEndian: address.sin_port))  // the descriptor stays open until exit
+    }()
 }
 
 /// The base URL a wire format expects for a server root.
