@@ -9,6 +9,7 @@
 //   CmdopProtocol                        generated protobuf + gRPC code (scripts/generate-proto.sh)
 //   CmdopMesh                            the relay connection shared by agents, operators and jarvis
 //   CmdopRelay, CmdopAgent               the relay server and the machine daemon
+//   JarvisCore → JarvisTools             jarvis's agent loop (pure) and its fleet tools over the relay
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -54,6 +55,11 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CmdopProviders", dependencies: [logging, yams], swiftSettings: strictImports),
+        .target(name: "JarvisCore", dependencies: ["CmdopProviders"], swiftSettings: strictImports),
+        .target(
+            name: "JarvisTools",
+            dependencies: ["JarvisCore", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions", "CmdopProtocol"],
+            swiftSettings: strictImports),
         .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
         .target(
             name: "CmdopProvidersTesting",
@@ -106,6 +112,11 @@ let package = Package(
         .testTarget(
             name: "CmdopProvidersTests", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],
             swiftSettings: strictImports),
+        .testTarget(
+            name: "JarvisTests",
+            dependencies: ["JarvisCore", "JarvisTools", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting",
+                           "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),

@@ -25,11 +25,8 @@ public enum RawRelayStream {
 
     /// Opens a stream, sends `outgoing` in order, and returns every frame the relay sent back until it
     /// closed the stream (or `readFor` elapsed), plus the error the stream ended with, if any.
-    /// - Parameter startReadingAfter: how long to leave the relay's answers unread (a slow reader).
     public static func exchange(_ endpoint: RelayEndpoint, _ outgoing: [Outgoing],
-                                readFor: Duration = .seconds(5), startReadingAfter: Duration = .zero)
-        async throws -> (frames: [Frame], error: (any Error)?)
-    {
+                                readFor: Duration = .seconds(5)) async throws -> (frames: [Frame], error: (any Error)?) {
         try await withGRPCClient(transport: try transport(endpoint)) { grpc in
             let request = StreamingClientRequest<Outgoing> { writer in
                 for message in outgoing { try await writer.write(message) }
@@ -39,7 +36,6 @@ public enum RawRelayStream {
                 request: request, descriptor: Cmdop_Agent_V1_Relay.Method.Connect.descriptor,
                 serializer: RawSerializer(), deserializer: ProtobufDeserializer<Frame>(), options: .defaults
             ) { response in
-                try await Task.sleep(for: startReadingAfter)
                 var frames: [Frame] = []
                 do {
                     for try await frame in response.messages { frames.append(frame) }
