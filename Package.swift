@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "JarvisTests",
             dependencies: ["JarvisCore", "JarvisTools", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting",
-                           "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions"],
+                           "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions", "CmdopIdentity"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),

@@ -44,6 +44,15 @@ public final class MeshClient: Sendable {
                     }
                     return nil
                 }
+                // Heartbeats keep a machine-identity client (jarvis) present; for operators they are harmless.
+                group.addTask {
+                    let interval = Duration.milliseconds(Int64(max(link.welcome.heartbeatIntervalMs, 10)))
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: interval)
+                        link.send(.heartbeat())
+                    }
+                    return nil
+                }
                 group.addTask { try await body(client) }
                 while let next = try await group.next() {
                     if let result = next {

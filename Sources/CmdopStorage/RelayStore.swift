@@ -129,6 +129,25 @@ public final class RelayStore: Sendable {
         }
     }
 
+    /// Registers jarvis's identity in a fleet: an administrator's act, never a join key's, because
+    /// jarvis acts for the whole fleet. Registering the same key again changes nothing.
+    /// - Throws: `StoreError` when the hostname is taken by another key or by a machine.
+    public func registerJarvis(fleetID: String, hostname: String, publicKey: [UInt8]) throws -> MachineRecord {
+        let name = hostname.lowercased()
+        if let existing = try machine(fleetID: fleetID, hostname: name) {
+            guard existing.isJarvis, existing.publicKey == publicKey else {
+                throw StoreError("'\(name)' is already enrolled in this fleet with another identity; pick another --hostname")
+            }
+            return existing
+        }
+        let record = MachineRecord(
+            id: UUID().uuidString.lowercased(), fleetID: fleetID, hostname: name, name: name, publicKey: publicKey,
+            fingerprint: Ed25519Identity.fingerprint(of: publicKey), isJarvis: true)
+        try enroll(record)
+        audit(kind: "jarvis_registered", fleetID: fleetID, hostname: name, detail: record.fingerprint)
+        return record
+    }
+
     /// Records a machine's latest version, OS and time seen.
     public func markSeen(machineID: String, agentVersion: String, os: String, at date: Date) throws {
         try database.write { db in

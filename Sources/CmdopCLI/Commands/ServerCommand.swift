@@ -9,7 +9,8 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
         abstract: "Run the relay, or manage its fleets and keys.",
-        subcommands: [ServeCommand.self, JoinKeyCommand.self, APIKeyCommand.self, FleetsCommand.self],
+        subcommands: [ServeCommand.self, JoinKeyCommand.self, APIKeyCommand.self, FleetsCommand.self,
+                      RegisterJarvisCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
 
