@@ -10,6 +10,7 @@
 //   CmdopMesh                            the relay connection shared by agents, operators and jarvis
 //   CmdopRelay, CmdopAgent               the relay server and the machine daemon
 //   JarvisCore → JarvisTools             jarvis's agent loop (pure) and its fleet tools over the relay
+//   JarvisAudit                          jarvis's hash-chained audit log (SQLite)
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -56,6 +57,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CmdopProviders", dependencies: [logging, yams], swiftSettings: strictImports),
         .target(name: "JarvisCore", dependencies: ["CmdopProviders"], swiftSettings: strictImports),
+        .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisTools",
             dependencies: ["JarvisCore", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions", "CmdopProtocol"],
@@ -94,7 +96,7 @@ let package = Package(
         .target(
             name: "CmdopCLI",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
-                           "CmdopRelay", "CmdopAgent", "CmdopPermissions", "CmdopProviders", "CmdopCurl",
+                           "CmdopRelay", "CmdopAgent", "CmdopPermissions", "CmdopProviders", "CmdopCurl", "JarvisAudit",
                            argumentParser, logging],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cmdop", dependencies: ["CmdopCLI"], swiftSettings: swiftSettings),
@@ -117,6 +119,7 @@ let package = Package(
             dependencies: ["JarvisCore", "JarvisTools", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting",
                            "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions", "CmdopIdentity"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
