@@ -51,12 +51,16 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CmdopProviders", dependencies: [logging, yams], swiftSettings: strictImports),
-        .target(name: "JarvisCore", dependencies: ["CmdopProviders"], swiftSettings: strictImports),
+        .target(
+            name: "JarvisCore",
+            dependencies: ["CmdopProviders", "CmdopCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strictImports),
         .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisTools",
