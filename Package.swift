@@ -11,6 +11,7 @@
 //   CmdopRelay, CmdopAgent               the relay server and the machine daemon
 //   JarvisCore → JarvisTools             jarvis's agent loop (pure) and its fleet tools over the relay
 //   JarvisAudit                          jarvis's hash-chained audit log (SQLite)
+//   JarvisSessions                       sessions: append-only event logs clients attach to (SQLite)
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -62,6 +63,7 @@ let package = Package(
             dependencies: ["CmdopProviders", "CmdopCore", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strictImports),
         .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
+        .target(name: "JarvisSessions", dependencies: [grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisTools",
             dependencies: ["JarvisCore", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions", "CmdopProtocol"],
@@ -124,6 +126,7 @@ let package = Package(
                            "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions", "CmdopIdentity"],
             swiftSettings: swiftSettings),
         .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
+        .testTarget(name: "JarvisSessionsTests", dependencies: ["JarvisSessions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
