@@ -12,6 +12,7 @@
 //   JarvisCore → JarvisTools             jarvis's agent loop (pure) and its fleet tools over the relay
 //   JarvisAudit                          jarvis's hash-chained audit log (SQLite)
 //   JarvisSessions                       sessions: append-only event logs clients attach to (SQLite)
+//   JarvisApprovals                      durable on-call approvals bound to one exact call (SQLite)
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -64,6 +65,7 @@ let package = Package(
             swiftSettings: strictImports),
         .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(name: "JarvisSessions", dependencies: [grdb], swiftSettings: swiftSettings),
+        .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisTools",
             dependencies: ["JarvisCore", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions", "CmdopProtocol"],
@@ -127,6 +129,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisSessionsTests", dependencies: ["JarvisSessions"], swiftSettings: swiftSettings),
+        .testTarget(name: "JarvisApprovalsTests", dependencies: ["JarvisApprovals"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
