@@ -68,7 +68,8 @@ let package = Package(
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisTools",
-            dependencies: ["JarvisCore", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions", "CmdopProtocol"],
+            dependencies: ["JarvisCore", "JarvisApprovals", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions",
+                           "CmdopProtocol"],
             swiftSettings: strictImports),
         .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
         .target(
@@ -125,7 +126,8 @@ let package = Package(
         .testTarget(
             name: "JarvisTests",
             dependencies: ["JarvisCore", "JarvisTools", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting",
-                           "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions", "CmdopIdentity"],
+                           "CmdopTesting", "CmdopMesh", "CmdopCore", "CmdopAgent", "CmdopPermissions", "CmdopIdentity",
+                           "JarvisApprovals"],
             swiftSettings: swiftSettings),
         .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisSessionsTests", dependencies: ["JarvisSessions"], swiftSettings: swiftSettings),

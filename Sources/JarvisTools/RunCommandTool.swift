@@ -39,7 +39,14 @@ struct RunCommandTool: JarvisTool {
         case .success(let resolved): hostname = resolved
         case .failure(let error): return FleetTools.failure(error)
         }
-        if let refusal = gate.refusal(for: .command(command, tool: "run_command", target: hostname)) { return refusal }
+        // The gate and any approval see the call as it will run: on the resolved machine.
+        var resolved = arguments
+        if case .object(var fields) = arguments {
+            fields["hostname"] = .string(hostname)
+            resolved = .object(fields)
+        }
+        if let refusal = await gate.refusal(for: .command(command, tool: "run_command", target: hostname),
+                                            arguments: resolved) { return refusal }
         let output = Locked(([UInt8](), [UInt8]()))
         do {
             let result = try await client.exec(
@@ -94,7 +101,8 @@ struct ReadFileTool: JarvisTool {
         case .success(let resolved): hostname = resolved
         case .failure(let error): return FleetTools.failure(error)
         }
-        if let refusal = gate.refusal(for: .file(path, tool: "read_file", target: hostname)) { return refusal }
+        if let refusal = await gate.refusal(for: .file(path, tool: "read_file", target: hostname),
+                                            arguments: arguments) { return refusal }
         do {
             let result = try await client.readFile(
                 on: hostname, path: path, start: UInt64(max(arguments["start"]?.intValue ?? 0, 0)),

@@ -1,0 +1,62 @@
+public import Foundation
+public import JarvisApprovals
+import CmdopProviders
+import JarvisCore
+
+/// Asks an on-call human through the durable approval store and waits for the decision.
+///
+/// The approval is stored before the wait begins; an approver decides it from anywhere (CLI, API).
+/// No decision before the deadline means no.
+public struct OnCallApprovals: Sendable {
+    public let store: ApprovalStore
+    public let fleetID: String
+    public let runID: String
+    /// Whom the run acts for; with self-approval forbidden, not the one who may approve.
+    public let requestedBy: String
+    /// How long a request may wait (the rule's, or the default).
+    public let timeout: TimeInterval
+    public let pollInterval: Duration
+
+    public init(store: ApprovalStore, fleetID: String, runID: String, requestedBy: String,
+                timeout: TimeInterval = 600, pollInterval: Duration = .milliseconds(200)) {
+        self.store = store
+        self.fleetID = fleetID
+        self.runID = runID
+        self.requestedBy = requestedBy
+        self.timeout = timeout
+        self.pollInterval = pollInterval
+    }
+
+    /// Nil once an approver allowed exactly this call; otherwise the outcome that tells the model.
+    func obtain(tool: String, arguments: JSONValue, targets: [String], reason: String) async -> ToolOutcome? {
+        let canonical = arguments.serialized()
+        let asked: Approval
+        do {
+            asked = try store.request(fleetID: fleetID, runID: runID, tool: tool, arguments: canonical,
+                                      targets: targets, reason: reason, requestedBy: requestedBy, timeout: timeout)
+        } catch {
+            return .failure("permission_denied: this needs an on-call approval and the request could not be stored (\(error))")
+        }
+        while true {
+            if Task.isCancelled { return .failure("cancelled: the run stopped while approval \(asked.id) was pending") }
+            _ = try? store.expireDue()
+            guard let current = try? store.approval(asked.id, fleetID: fleetID) else {
+                return .failure("permission_denied: approval \(asked.id) disappeared")
+            }
+            switch current.status {
+            case .pending:
+                try? await Task.sleep(for: pollInterval)
+            case .approved:
+                guard current.allows(tool: tool, arguments: canonical, targets: targets) else {
+                    return .failure("permission_denied: approval \(asked.id) does not match this call")
+                }
+                return nil
+            case .denied:
+                let why = current.decisionReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""
+                return .failure("permission_denied: \(current.decidedBy ?? "the on-call approver") denied approval \(asked.id)\(why)")
+            case .expired:
+                return .failure("permission_denied: nobody approved \(asked.id) within \(Int(timeout)) s, so it is denied")
+            }
+        }
+    }
+}

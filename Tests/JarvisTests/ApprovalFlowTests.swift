@@ -1,0 +1,81 @@
+import CmdopCore
+import CmdopCurl
+import CmdopMesh
+import CmdopPermissions
+import CmdopProviders
+import CmdopProvidersTesting
+import CmdopTesting
+import Foundation
+import JarvisApprovals
+import JarvisCore
+import JarvisTools
+import Testing
+
+@Suite("jarvis: ask rules wait for an on-call human", .timeLimit(.minutes(1)))
+struct ApprovalFlowTests {
+    enum Decision { case approve, deny, none }
+
+    /// Runs one chat whose model calls `echo restarted` on web-1 under an ask rule, while an
+    /// on-call person (another task) decides as told. Returns the tool outcome and the store.
+    func run(_ decision: Decision, timeout: TimeInterval = 30) async throws -> (ToolOutcome, ApprovalStore, [String], String) {
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await mesh.startAgent("web-1", fleet: fleet)
+                    server.enqueue(ScriptedModel.toolCalls([("call_1", "run_command", #"{"hostname":"web-1","command":"echo restarted"}"#)]),
+                                   for: ScriptedModel.path)
+                    server.enqueue(ScriptedModel.answer("done"), for: ScriptedModel.path)
+                    let store = try ApprovalStore(path: FileManager.default.temporaryDirectory.path + "/cmdop-approvals-\(UUID().uuidString).db")
+                    let approvals = OnCallApprovals(store: store, fleetID: fleet.id, runID: "run-1",
+                                                    requestedBy: "operator:cmdop_alice", timeout: timeout,
+                                                    pollInterval: .milliseconds(20))
+                    let policy = try PermissionPolicy(yaml: "mode: strict\nask: [\"run_command(web-*:echo *)\"]\n", source: "jarvis.yaml")
+                    let approver = Task {
+                        guard decision != .none else { return }
+                        try await mesh.waitUntil("a pending approval") { try !store.pending(fleetID: fleet.id).isEmpty }
+                        let pending = try store.pending(fleetID: fleet.id)[0]
+                        try store.decide(pending.id, fleetID: fleet.id, approve: decision == .approve,
+                                         by: "operator:cmdop_bob", reason: decision == .deny ? "change freeze" : "")
+                    }
+                    let outcomes = Locked<[ToolOutcome]>([])
+                    let result = try await mesh.withClient(fleet.operatorKey) { client in
+                        await AgentLoop(provider: ScriptedModel.provider(server, transport: curl),
+                                        tools: FleetTools.all(client: client, gate: JarvisGate(policy: policy, approvals: approvals)))
+                            .run(system: "", messages: [.user("restart it")]) { event in
+                                if case .toolFinished(_, let outcome) = event { outcomes.withLock { $0.append(outcome) } }
+                            }
+                    }
+                    try await approver.value
+                    #expect(result.stop == .answered)
+                    let requests = server.requests.map(\.bodyText)
+                    return (try #require(outcomes.value.first), store, requests, fleet.id)
+                }
+            }
+        }
+    }
+
+    @Test("ask → approve → the command runs and the run continues")
+    func approved() async throws {
+        let (outcome, _, _, _) = try await run(.approve)
+        #expect(!outcome.isError && outcome.content.contains("restarted"))
+    }
+
+    @Test("ask → deny → the model is told who denied it and why")
+    func denied() async throws {
+        let (outcome, _, requests, _) = try await run(.deny)
+        #expect(outcome.isError && outcome.content.contains("operator:cmdop_bob denied") && outcome.content.contains("change freeze"))
+        #expect(requests.last?.contains("change freeze") == true)
+    }
+
+    @Test("ask → nobody answers → it expires, which denies, and the model is told")
+    func expired() async throws {
+        let (outcome, store, _, fleetID) = try await run(.none, timeout: 1)
+        #expect(outcome.isError && outcome.content.contains("nobody approved"))
+        #expect(try store.pending(fleetID: fleetID).isEmpty)
+        let token = outcome.content.split(separator: " ").first { $0.count == 36 }
+        let id = String(try #require(token))
+        let approval = try store.approval(id, fleetID: fleetID)
+        #expect(approval?.status == .expired, "\(id) in \(fleetID): \(String(describing: approval))")
+    }
+}
