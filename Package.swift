@@ -13,6 +13,7 @@
 //   JarvisAudit                          jarvis's hash-chained audit log (SQLite)
 //   JarvisSessions                       sessions: append-only event logs clients attach to (SQLite)
 //   JarvisApprovals                      durable on-call approvals bound to one exact call (SQLite)
+//   JarvisRuntime                        records runs into their session and the audit chain
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -66,6 +67,10 @@ let package = Package(
         .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(name: "JarvisSessions", dependencies: [grdb], swiftSettings: swiftSettings),
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
+        .target(
+            name: "JarvisRuntime",
+            dependencies: ["JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders", "CmdopIdentity"],
+            swiftSettings: strictImports),
         .target(
             name: "JarvisTools",
             dependencies: ["JarvisCore", "JarvisApprovals", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions",
@@ -132,6 +137,11 @@ let package = Package(
         .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisSessionsTests", dependencies: ["JarvisSessions"], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisApprovalsTests", dependencies: ["JarvisApprovals"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JarvisRuntimeTests",
+            dependencies: ["JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders",
+                           "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting", "CmdopMesh", "CmdopPermissions"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),

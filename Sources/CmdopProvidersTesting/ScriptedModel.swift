@@ -1,14 +1,13 @@
-import CmdopCurl
-import CmdopProviders
-import CmdopProvidersTesting
+public import CmdopProviders
 import Foundation
 
-/// Replies in OpenAI's streaming wire format, byte for byte, for the fake LLM server.
-enum ScriptedModel {
-    static let path = "/v1/chat/completions"
+/// A scripted model for agent-loop tests: replies in OpenAI's streaming wire format, byte for
+/// byte, served by the ``FakeLLMServer``.
+public enum ScriptedModel {
+    public static let path = "/v1/chat/completions"
 
     /// A streamed reply that calls tools: `calls` are (id, name, arguments JSON text).
-    static func toolCalls(_ calls: [(String, String, String)]) -> ScriptedResponse {
+    public static func toolCalls(_ calls: [(String, String, String)]) -> ScriptedResponse {
         var lines: [String] = []
         for (index, call) in calls.enumerated() {
             let arguments = String(decoding: try! JSONSerialization.data(withJSONObject: call.2, options: .fragmentsAllowed), as: UTF8.self)
@@ -21,7 +20,7 @@ enum ScriptedModel {
     }
 
     /// A streamed plain answer.
-    static func answer(_ text: String) -> ScriptedResponse {
+    public static func answer(_ text: String) -> ScriptedResponse {
         let content = String(decoding: try! JSONSerialization.data(withJSONObject: text, options: .fragmentsAllowed), as: UTF8.self)
         return .stream(pieces: [
             #"data: {"id":"c2","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":\#(content)},"finish_reason":null}]}"# + "\n\n",
@@ -31,8 +30,8 @@ enum ScriptedModel {
         ])
     }
 
-    /// A provider speaking to `server` through the real libcurl transport.
-    static func provider(_ server: FakeLLMServer, transport: CurlHTTPTransport) -> WireProvider {
+    /// A provider speaking to `server` through `transport` (the real libcurl one in tests).
+    public static func provider(_ server: FakeLLMServer, transport: any HTTPTransport) -> WireProvider {
         WireProvider(
             config: ProviderConfig(name: "fake", wire: .openAIChat, baseURL: server.baseURL + "/v1", defaultModel: "test-model"),
             transport: transport, environment: [:])
