@@ -64,9 +64,9 @@ let package = Package(
             name: "JarvisCore",
             dependencies: ["CmdopProviders", "CmdopCore", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strictImports),
-        .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
-        .target(name: "JarvisSessions", dependencies: [grdb], swiftSettings: swiftSettings),
-        .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", grdb], swiftSettings: swiftSettings),
+        .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
+        .target(name: "JarvisSessions", dependencies: ["CmdopStorage", grdb], swiftSettings: swiftSettings),
+        .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisRuntime",
             dependencies: ["JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders", "CmdopIdentity"],

@@ -13,25 +13,7 @@ public final class RelayStore: Sendable {
     /// in-memory store.
     /// - Throws: `StoreError` naming the file when it cannot be opened or migrated.
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        configuration.foreignKeysEnabled = true
-        do {
-            if path == ":memory:" {
-                database = try DatabaseQueue(configuration: configuration)
-            } else {
-                let folder = (path as NSString).deletingLastPathComponent
-                try FileManager.default.createDirectory(
-                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                database = try DatabasePool(path: path, configuration: configuration)
-                chmod(path, 0o600)
-            }
-            try Self.migrator.migrate(database)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError("\(path): cannot open the relay database (\(error)); check the data directory's permissions")
-        }
+        database = try SQLiteDatabase.open(path: path, migrator: Self.migrator)
     }
 
     // MARK: Fleets

@@ -1,3 +1,4 @@
+import CmdopStorage
 import Foundation
 import GRDB
 
@@ -9,10 +10,6 @@ public final class ApprovalStore: Sendable {
     public let forbidSelfApproval: Bool
 
     public init(path: String, forbidSelfApproval: Bool = true) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        database = path == ":memory:" ? try DatabaseQueue(configuration: configuration)
-                                      : try DatabasePool(path: path, configuration: configuration)
         self.forbidSelfApproval = forbidSelfApproval
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: approvals") { db in
@@ -25,7 +22,7 @@ public final class ApprovalStore: Sendable {
                 CREATE INDEX approvals_pending ON approvals(fleet_id, status);
                 """)
         }
-        try migrator.migrate(database)
+        database = try SQLiteDatabase.open(path: path, migrator: migrator)
     }
 
     /// Stores a new pending approval for one exact call; it expires (and so denies) after `timeout`.

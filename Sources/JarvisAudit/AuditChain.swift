@@ -1,4 +1,5 @@
 import CmdopIdentity
+import CmdopStorage
 import Foundation
 import GRDB
 
@@ -12,10 +13,6 @@ public final class AuditChain: Sendable {
 
     /// Opens (creating) the chain at `path`; `":memory:"` for a private one.
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        database = path == ":memory:" ? try DatabaseQueue(configuration: configuration)
-                                      : try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: audit chain") { db in
             try db.execute(sql: """
@@ -25,7 +22,7 @@ public final class AuditChain: Sendable {
                 CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
                 """)
         }
-        try migrator.migrate(database)
+        database = try SQLiteDatabase.open(path: path, migrator: migrator)
     }
 
     /// Appends `record`, chaining it to the current head; returns it with `seq` and hashes set.

@@ -1,3 +1,4 @@
+import CmdopStorage
 import Foundation
 import GRDB
 import Synchronization
@@ -13,10 +14,6 @@ public final class SessionStore: Sendable {
 
     /// Opens (creating) the store at `path`; `":memory:"` for a private one.
     public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        database = path == ":memory:" ? try DatabaseQueue(configuration: configuration)
-                                      : try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: sessions") { db in
             try db.execute(sql: """
@@ -27,7 +24,7 @@ public final class SessionStore: Sendable {
                                              PRIMARY KEY (session_id, seq));
                 """)
         }
-        try migrator.migrate(database)
+        database = try SQLiteDatabase.open(path: path, migrator: migrator)
     }
 
     /// A new, empty session in `fleetID`.
