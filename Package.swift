@@ -13,7 +13,7 @@
 //   JarvisAudit                          jarvis's hash-chained audit log (SQLite)
 //   JarvisSessions                       sessions: append-only event logs clients attach to (SQLite)
 //   JarvisApprovals                      durable on-call approvals bound to one exact call (SQLite)
-//   JarvisRuntime                        records runs into their session and the audit chain
+//   JarvisRuntime                        the run journal (resume after a crash); runs into sessions and audit
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -69,7 +69,8 @@ let package = Package(
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisRuntime",
-            dependencies: ["JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders", "CmdopIdentity"],
+            dependencies: ["JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders", "CmdopIdentity",
+                           "CmdopStorage", grdb],
             swiftSettings: strictImports),
         .target(
             name: "JarvisTools",
@@ -140,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "JarvisRuntimeTests",
             dependencies: ["JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders",
-                           "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting", "CmdopMesh", "CmdopPermissions"],
+                           "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting", "CmdopMesh", "CmdopPermissions",
+                           "JarvisApprovals", "CmdopAgent", "CmdopCore"],
             swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),

@@ -45,6 +45,16 @@ public final class ApprovalStore: Sendable {
         return approval
     }
 
+    /// The latest approval a run asked for this exact call (so a resumed run waits on the request it
+    /// already made instead of asking again).
+    public func latest(fleetID: String, runID: String, binding: String) throws -> Approval? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM approvals WHERE fleet_id = ? AND run_id = ? AND binding = ? ORDER BY requested_at DESC LIMIT 1
+                """, arguments: [fleetID, runID, binding]).map(Self.approval)
+        }
+    }
+
     /// Approves or denies a pending request of `fleetID`.
     /// - Throws: `ApprovalError` when it is unknown in this fleet, already decided, expired, or the
     ///   approver is the requester while self-approval is forbidden.

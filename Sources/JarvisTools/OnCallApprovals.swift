@@ -30,10 +30,13 @@ public struct OnCallApprovals: Sendable {
     /// Nil once an approver allowed exactly this call; otherwise the outcome that tells the model.
     func obtain(tool: String, arguments: JSONValue, targets: [String], reason: String) async -> ToolOutcome? {
         let canonical = arguments.serialized()
+        let binding = Approval.binding(tool: tool, arguments: canonical, targets: targets)
         let asked: Approval
         do {
-            asked = try store.request(fleetID: fleetID, runID: runID, tool: tool, arguments: canonical,
-                                      targets: targets, reason: reason, requestedBy: requestedBy, timeout: timeout)
+            // A run resumed after a restart waits on the request it already made.
+            asked = try store.latest(fleetID: fleetID, runID: runID, binding: binding)
+                ?? store.request(fleetID: fleetID, runID: runID, tool: tool, arguments: canonical,
+                                 targets: targets, reason: reason, requestedBy: requestedBy, timeout: timeout)
         } catch {
             return .failure("permission_denied: this needs an on-call approval and the request could not be stored (\(error))")
         }

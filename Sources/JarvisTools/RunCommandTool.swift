@@ -48,6 +48,7 @@ struct RunCommandTool: JarvisTool {
         if let refusal = await gate.refusal(for: .command(command, tool: "run_command", target: hostname),
                                             arguments: resolved) { return refusal }
         let output = Locked(([UInt8](), [UInt8]()))
+        ToolEffect.begin()
         do {
             let result = try await client.exec(
                 on: hostname, command: command, cwd: arguments["cwd"]?.stringValue ?? "",
@@ -103,6 +104,7 @@ struct ReadFileTool: JarvisTool {
         }
         if let refusal = await gate.refusal(for: .file(path, tool: "read_file", target: hostname),
                                             arguments: arguments) { return refusal }
+        ToolEffect.begin()
         do {
             let result = try await client.readFile(
                 on: hostname, path: path, start: UInt64(max(arguments["start"]?.intValue ?? 0, 0)),

@@ -1,0 +1,125 @@
+public import CmdopProviders
+public import JarvisCore
+import CmdopStorage
+import Foundation
+import GRDB
+
+/// The run journal in SQLite: each model turn and each tool call is written before its effect,
+/// keyed by (run, tool call id), so a run interrupted by a crash resumes from its checkpoint
+/// without repeating effects already recorded.
+public final class RunJournal: Sendable {
+    let database: any DatabaseWriter
+
+    public init(path: String) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: run journal") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, session_id TEXT NOT NULL,
+                                   status TEXT NOT NULL, messages TEXT NOT NULL, turns INTEGER NOT NULL DEFAULT 0,
+                                   input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+                                   cost DOUBLE NOT NULL DEFAULT 0, stop TEXT, answer TEXT, updated_at DOUBLE NOT NULL);
+                CREATE TABLE tool_calls (run_id TEXT NOT NULL REFERENCES runs(id), call_id TEXT NOT NULL,
+                                         phase TEXT NOT NULL, outcome TEXT, is_error INTEGER NOT NULL DEFAULT 0,
+                                         PRIMARY KEY (run_id, call_id));
+                """)
+        }
+        database = try SQLiteDatabase.open(path: path, migrator: migrator)
+    }
+
+    /// Records a new run with its opening conversation and returns its journal.
+    public func begin(runID: String, fleetID: String, sessionID: String, messages: [ChatMessage]) throws -> Entry {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO runs (id, fleet_id, session_id, status, messages, updated_at) VALUES (?, ?, ?, 'running', ?, ?)
+                """, arguments: [runID, fleetID, sessionID, Self.encode(messages), Date().timeIntervalSince1970])
+        }
+        return Entry(journal: self, runID: runID)
+    }
+
+    /// The journal of an existing run.
+    public func entry(_ runID: String) -> Entry { Entry(journal: self, runID: runID) }
+
+    /// Runs that started and never finished (to resume after a restart), oldest first.
+    public func openRuns() throws -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM runs WHERE status = 'running' ORDER BY updated_at")
+        }
+    }
+
+    /// Where run `runID` stands.
+    public func checkpoint(_ runID: String) throws -> RunCheckpoint? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runID]) else { return nil }
+            let json = try JSONValue(parsing: row["messages"] as String)
+            return RunCheckpoint(messages: (json.arrayValue ?? []).compactMap(ChatMessage.init(journalJSON:)),
+                                 turns: row["turns"], inputTokens: row["input_tokens"], outputTokens: row["output_tokens"],
+                                 cost: row["cost"])
+        }
+    }
+
+    /// Whether run `runID` finished, and how.
+    public func status(_ runID: String) throws -> (status: String, stop: String?)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT status, stop FROM runs WHERE id = ?", arguments: [runID])
+                .map { ($0["status"], $0["stop"]) }
+        }
+    }
+
+    static func encode(_ messages: [ChatMessage]) -> String {
+        JSONValue.array(messages.map(\.journalJSON)).serialized()
+    }
+
+    /// One run's journal, as the agent loop writes it.
+    public struct Entry: RunJournaling {
+        let journal: RunJournal
+        public let runID: String
+
+        public func turnRecorded(messages: [ChatMessage], turns: Int, inputTokens: Int, outputTokens: Int, cost: Double) {
+            _ = try? journal.database.write { db in
+                try db.execute(sql: """
+                    UPDATE runs SET messages = ?, turns = ?, input_tokens = ?, output_tokens = ?, cost = ?, updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [RunJournal.encode(messages), turns, inputTokens, outputTokens, cost,
+                                     Date().timeIntervalSince1970, runID])
+            }
+        }
+
+        public func state(of callID: String) -> ToolCallState {
+            let row = try? journal.database.read { db in
+                try Row.fetchOne(db, sql: "SELECT phase, outcome, is_error FROM tool_calls WHERE run_id = ? AND call_id = ?",
+                                 arguments: [runID, callID])
+            }
+            guard let row, let phase = row["phase"] as String? else { return .unseen }
+            switch phase {
+            case "finished": return .finished(ToolOutcome(row["outcome"] ?? "", isError: row["is_error"]))
+            case "effect": return .effectBegun
+            default: return .started
+            }
+        }
+
+        public func toolStarted(_ callID: String) { set(callID, phase: "started") }
+
+        public func effectBegan(_ callID: String) { set(callID, phase: "effect") }
+
+        public func toolFinished(_ callID: String, outcome: ToolOutcome) {
+            set(callID, phase: "finished", outcome: outcome)
+        }
+
+        public func runFinished(_ stop: RunStop, answer: String) {
+            _ = try? journal.database.write { db in
+                try db.execute(sql: "UPDATE runs SET status = 'finished', stop = ?, answer = ?, updated_at = ? WHERE id = ?",
+                               arguments: ["\(stop)", answer, Date().timeIntervalSince1970, runID])
+            }
+        }
+
+        private func set(_ callID: String, phase: String, outcome: ToolOutcome? = nil) {
+            _ = try? journal.database.write { db in
+                try db.execute(sql: """
+                    INSERT INTO tool_calls (run_id, call_id, phase, outcome, is_error) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id, call_id) DO UPDATE SET phase = excluded.phase, outcome = excluded.outcome,
+                        is_error = excluded.is_error
+                    """, arguments: [runID, callID, phase, outcome?.content, outcome?.isError ?? false])
+            }
+        }
+    }
+}
