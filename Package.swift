@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "JarvisTools",
             dependencies: ["JarvisCore", "JarvisApprovals", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions",
-                           "CmdopProtocol"],
+                           "CmdopProtocol", "CmdopIdentity"],
             swiftSettings: strictImports),
         .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
         .target(

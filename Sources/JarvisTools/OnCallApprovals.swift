@@ -16,15 +16,32 @@ public struct OnCallApprovals: Sendable {
     /// How long a request may wait (the rule's, or the default).
     public let timeout: TimeInterval
     public let pollInterval: Duration
+    /// Told (signed) when an approval is requested and when it is decided.
+    public let notifier: SignedNotifier?
 
     public init(store: ApprovalStore, fleetID: String, runID: String, requestedBy: String,
-                timeout: TimeInterval = 600, pollInterval: Duration = .milliseconds(200)) {
+                timeout: TimeInterval = 600, pollInterval: Duration = .milliseconds(200),
+                notifier: SignedNotifier? = nil) {
         self.store = store
         self.fleetID = fleetID
         self.runID = runID
         self.requestedBy = requestedBy
         self.timeout = timeout
         self.pollInterval = pollInterval
+        self.notifier = notifier
+    }
+
+    private func notify(_ type: String, _ approval: Approval) async {
+        guard let notifier else { return }
+        var data: [String: JSONValue] = [
+            "approval_id": .string(approval.id), "run_id": .string(approval.runID), "tool": .string(approval.tool),
+            "arguments": .string(approval.arguments), "targets": .array(approval.targets.map(JSONValue.string)),
+            "reason": .string(approval.reason), "requested_by": .string(approval.requestedBy),
+            "status": .string(approval.status.rawValue),
+        ]
+        if let decidedBy = approval.decidedBy { data["decided_by"] = .string(decidedBy) }
+        if let why = approval.decisionReason { data["decision_reason"] = .string(why) }
+        await notifier.send(type: type, data: .object(data))
     }
 
     /// Nil once an approver allowed exactly this call; otherwise the outcome that tells the model.
@@ -34,9 +51,13 @@ public struct OnCallApprovals: Sendable {
         let asked: Approval
         do {
             // A run resumed after a restart waits on the request it already made.
-            asked = try store.latest(fleetID: fleetID, runID: runID, binding: binding)
-                ?? store.request(fleetID: fleetID, runID: runID, tool: tool, arguments: canonical,
-                                 targets: targets, reason: reason, requestedBy: requestedBy, timeout: timeout)
+            if let prior = try store.latest(fleetID: fleetID, runID: runID, binding: binding) {
+                asked = prior
+            } else {
+                asked = try store.request(fleetID: fleetID, runID: runID, tool: tool, arguments: canonical,
+                                          targets: targets, reason: reason, requestedBy: requestedBy, timeout: timeout)
+                await notify("approval.requested", asked)
+            }
         } catch {
             return .failure("permission_denied: this needs an on-call approval and the request could not be stored (\(error))")
         }
@@ -46,6 +67,7 @@ public struct OnCallApprovals: Sendable {
             guard let current = try? store.approval(asked.id, fleetID: fleetID) else {
                 return .failure("permission_denied: approval \(asked.id) disappeared")
             }
+            if current.status != .pending { await notify("approval.decided", current) }
             switch current.status {
             case .pending:
                 try? await Task.sleep(for: pollInterval)

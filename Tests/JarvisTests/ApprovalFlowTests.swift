@@ -27,9 +27,12 @@ struct ApprovalFlowTests {
                                    for: ScriptedModel.path)
                     server.enqueue(ScriptedModel.answer("done"), for: ScriptedModel.path)
                     let store = try ApprovalStore(path: FileManager.default.temporaryDirectory.path + "/cmdop-approvals-\(UUID().uuidString).db")
+                    server.setDefault(.json("{}"), for: "/hooks/oncall")
                     let approvals = OnCallApprovals(store: store, fleetID: fleet.id, runID: "run-1",
                                                     requestedBy: "operator:cmdop_alice", timeout: timeout,
-                                                    pollInterval: .milliseconds(20))
+                                                    pollInterval: .milliseconds(20),
+                                                    notifier: SignedNotifier(url: server.baseURL + "/hooks/oncall",
+                                                                             secret: "on-call", transport: curl))
                     let policy = try PermissionPolicy(yaml: "mode: strict\nask: [\"run_command(web-*:echo *)\"]\n", source: "jarvis.yaml")
                     let approver = Task {
                         guard decision != .none else { return }
@@ -55,17 +58,21 @@ struct ApprovalFlowTests {
         }
     }
 
-    @Test("ask → approve → the command runs and the run continues")
+    @Test("ask → approve → the command runs and the run continues; on-call hears of the request and the decision")
     func approved() async throws {
-        let (outcome, _, _, _) = try await run(.approve)
+        let (outcome, _, requests, _) = try await run(.approve)
         #expect(!outcome.isError && outcome.content.contains("restarted"))
+        let hooks = requests.filter { $0.contains(#""type":"approval."#) }
+        #expect(hooks.count == 2)
+        #expect(hooks.first?.contains(#""type":"approval.requested""#) == true)
+        #expect(hooks.last?.contains(#""type":"approval.decided""#) == true && hooks.last?.contains(#""status":"approved""#) == true)
     }
 
     @Test("ask → deny → the model is told who denied it and why")
     func denied() async throws {
         let (outcome, _, requests, _) = try await run(.deny)
         #expect(outcome.isError && outcome.content.contains("operator:cmdop_bob denied") && outcome.content.contains("change freeze"))
-        #expect(requests.last?.contains("change freeze") == true)
+        #expect(requests.last { $0.contains(#""messages""#) }?.contains("change freeze") == true)
     }
 
     @Test("ask → nobody answers → it expires, which denies, and the model is told")
