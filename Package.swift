@@ -69,8 +69,8 @@ let package = Package(
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisRuntime",
-            dependencies: ["JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders", "CmdopIdentity",
-                           "CmdopStorage", grdb],
+            dependencies: ["JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "JarvisApprovals", "CmdopProviders",
+                           "CmdopIdentity", "CmdopStorage", "CmdopMesh", "CmdopPermissions", grdb],
             swiftSettings: strictImports),
         .target(
             name: "JarvisTools",

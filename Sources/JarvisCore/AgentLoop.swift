@@ -84,7 +84,7 @@ public struct AgentLoop: Sendable {
 
     private func finish(_ state: RunState, _ stop: RunStop, answer: String = "") -> RunResult {
         // A cancelled run is left open in the journal: it is resumed, not ended.
-        if stop != .cancelled { journal?.runFinished(stop, answer: answer) }
+        if stop != .cancelled { journal?.runFinished(stop, answer: answer, messages: state.history) }
         return state.result(stop, answer: answer)
     }
 

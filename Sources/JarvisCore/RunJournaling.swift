@@ -13,8 +13,8 @@ public protocol RunJournaling: Sendable {
     func effectBegan(_ callID: String)
     /// The call's outcome.
     func toolFinished(_ callID: String, outcome: ToolOutcome)
-    /// The run ended.
-    func runFinished(_ stop: RunStop, answer: String)
+    /// The run ended, with its whole conversation.
+    func runFinished(_ stop: RunStop, answer: String, messages: [ChatMessage])
 }
 
 /// What the journal knows of a tool call.

@@ -15,6 +15,7 @@ public final class RunJournal: Sendable {
         migrator.registerMigration("v1: run journal") { db in
             try db.execute(sql: """
                 CREATE TABLE runs (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, session_id TEXT NOT NULL,
+                                   actor TEXT NOT NULL DEFAULT '',
                                    status TEXT NOT NULL, messages TEXT NOT NULL, turns INTEGER NOT NULL DEFAULT 0,
                                    input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
                                    cost DOUBLE NOT NULL DEFAULT 0, stop TEXT, answer TEXT, updated_at DOUBLE NOT NULL);
@@ -27,13 +28,34 @@ public final class RunJournal: Sendable {
     }
 
     /// Records a new run with its opening conversation and returns its journal.
-    public func begin(runID: String, fleetID: String, sessionID: String, messages: [ChatMessage]) throws -> Entry {
+    public func begin(runID: String, fleetID: String, sessionID: String, actor: String = "",
+                      messages: [ChatMessage]) throws -> Entry {
         try database.write { db in
             try db.execute(sql: """
-                INSERT INTO runs (id, fleet_id, session_id, status, messages, updated_at) VALUES (?, ?, ?, 'running', ?, ?)
-                """, arguments: [runID, fleetID, sessionID, Self.encode(messages), Date().timeIntervalSince1970])
+                INSERT INTO runs (id, fleet_id, session_id, actor, status, messages, updated_at)
+                VALUES (?, ?, ?, ?, 'running', ?, ?)
+                """, arguments: [runID, fleetID, sessionID, actor, Self.encode(messages), Date().timeIntervalSince1970])
         }
         return Entry(journal: self, runID: runID)
+    }
+
+    /// Who and where a run belongs to.
+    public func owner(of runID: String) throws -> (fleetID: String, sessionID: String, actor: String)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT fleet_id, session_id, actor FROM runs WHERE id = ?", arguments: [runID])
+                .map { ($0["fleet_id"], $0["session_id"], $0["actor"]) }
+        }
+    }
+
+    /// The conversation of a session's latest finished run (system prompt left out), to continue a chat.
+    public func conversation(ofSession sessionID: String) throws -> [ChatMessage] {
+        try database.read { db in
+            guard let text = try String.fetchOne(db, sql: """
+                SELECT messages FROM runs WHERE session_id = ? AND status = 'finished' ORDER BY updated_at DESC LIMIT 1
+                """, arguments: [sessionID]) else { return [] }
+            let json = try JSONValue(parsing: text)
+            return (json.arrayValue ?? []).compactMap(ChatMessage.init(journalJSON:)).filter { $0.role != .system }
+        }
     }
 
     /// The journal of an existing run.
@@ -105,10 +127,11 @@ public final class RunJournal: Sendable {
             set(callID, phase: "finished", outcome: outcome)
         }
 
-        public func runFinished(_ stop: RunStop, answer: String) {
+        public func runFinished(_ stop: RunStop, answer: String, messages: [ChatMessage]) {
             _ = try? journal.database.write { db in
-                try db.execute(sql: "UPDATE runs SET status = 'finished', stop = ?, answer = ?, updated_at = ? WHERE id = ?",
-                               arguments: ["\(stop)", answer, Date().timeIntervalSince1970, runID])
+                try db.execute(sql: """
+                    UPDATE runs SET status = 'finished', stop = ?, answer = ?, messages = ?, updated_at = ? WHERE id = ?
+                    """, arguments: ["\(stop)", answer, RunJournal.encode(messages), Date().timeIntervalSince1970, runID])
             }
         }
 

@@ -1,0 +1,116 @@
+public import CmdopMesh
+public import CmdopPermissions
+public import CmdopProviders
+public import JarvisApprovals
+public import JarvisAudit
+public import JarvisCore
+public import JarvisSessions
+public import JarvisTools
+public import Foundation
+import Synchronization
+
+/// What one jarvis serves with: its fleet, prompt, policy and limits.
+public struct JarvisSettings: Sendable {
+    public var fleetID: String
+    public var fleetName: String
+    public var systemPrompt: SystemPrompt
+    public var policy: PermissionPolicy
+    public var budget: RunBudget
+    /// How long an approval may wait before it denies.
+    public var approvalTimeout: TimeInterval
+    public var notifier: SignedNotifier?
+
+    public init(fleetID: String, fleetName: String, systemPrompt: SystemPrompt, policy: PermissionPolicy,
+                budget: RunBudget = RunBudget(), approvalTimeout: TimeInterval = 600, notifier: SignedNotifier? = nil) {
+        self.fleetID = fleetID
+        self.fleetName = fleetName
+        self.systemPrompt = systemPrompt
+        self.policy = policy
+        self.budget = budget
+        self.approvalTimeout = approvalTimeout
+        self.notifier = notifier
+    }
+}
+
+/// jarvis's runs: a message posted to a session starts a run that goes on without any client,
+/// journalled, gated, recorded into the session and the audit chain; after a restart, open runs
+/// resume from the journal.
+public final class JarvisService: Sendable {
+    public let settings: JarvisSettings
+    let provider: any LLMProvider
+    let client: MeshClient
+    public let sessions: SessionStore
+    public let audit: AuditChain
+    public let journal: RunJournal
+    public let approvals: ApprovalStore
+    private let running = Mutex<[String: Task<RunResult, Never>]>([:])
+
+    public init(settings: JarvisSettings, provider: any LLMProvider, client: MeshClient, sessions: SessionStore,
+                audit: AuditChain, journal: RunJournal, approvals: ApprovalStore) {
+        self.settings = settings
+        self.provider = provider
+        self.client = client
+        self.sessions = sessions
+        self.audit = audit
+        self.journal = journal
+        self.approvals = approvals
+    }
+
+    /// Starts a run for `message` in session `sessionID` (of this jarvis's fleet) and returns its id
+    /// at once; the run continues the session's conversation.
+    /// - Throws: `SessionNotFound` for a session of another fleet.
+    public func post(_ message: String, to sessionID: String, actor: String) async throws -> String {
+        _ = try sessions.session(sessionID, fleetID: settings.fleetID)
+        let machines = (try? await client.machines()) ?? []
+        let system = settings.systemPrompt.render(fleet: settings.fleetName, machines: machines)
+        let messages = [ChatMessage.system(system)] + (try journal.conversation(ofSession: sessionID)) + [.user(message)]
+        let runID = UUID().uuidString.lowercased()
+        _ = try journal.begin(runID: runID, fleetID: settings.fleetID, sessionID: sessionID, actor: actor, messages: messages)
+        let recorder = RunRecorder(sessions: sessions, audit: audit, sessionID: sessionID, runID: runID, actor: actor)
+        try recorder.begin(prompt: message)
+        start(runID, checkpoint: RunCheckpoint(messages: messages, turns: 0), recorder: recorder, actor: actor)
+        return runID
+    }
+
+    /// Resumes every run the journal holds open (after a restart); returns their ids.
+    public func resumeOpenRuns() throws -> [String] {
+        var resumed: [String] = []
+        for runID in try journal.openRuns() {
+            guard let owner = try journal.owner(of: runID), owner.fleetID == settings.fleetID,
+                  let checkpoint = try journal.checkpoint(runID) else { continue }
+            let recorder = RunRecorder(sessions: sessions, audit: audit, sessionID: owner.sessionID, runID: runID,
+                                       actor: owner.actor)
+            start(runID, checkpoint: checkpoint, recorder: recorder, actor: owner.actor)
+            resumed.append(runID)
+        }
+        return resumed
+    }
+
+    /// Waits for run `runID` to end; nil for a run this process is not running.
+    public func result(of runID: String) async -> RunResult? {
+        guard let task = running.withLock({ $0[runID] }) else { return nil }
+        return await task.value
+    }
+
+    /// Stops every run where it stands (as a shutdown does); the journal keeps them open for a resume.
+    public func stop() async {
+        let tasks = running.withLock { Array($0.values) }
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.value }
+    }
+
+    private func start(_ runID: String, checkpoint: RunCheckpoint, recorder: RunRecorder, actor: String) {
+        let approvals = OnCallApprovals(store: approvals, fleetID: settings.fleetID, runID: runID, requestedBy: actor,
+                                        timeout: settings.approvalTimeout, notifier: settings.notifier)
+        let gate = JarvisGate(policy: settings.policy, approvals: approvals, onDecision: recorder.gateDecided)
+        let loop = AgentLoop(provider: provider, tools: FleetTools.all(client: client, gate: gate), budget: settings.budget,
+                             journal: journal.entry(runID))
+        running.withLock { running in
+            running[runID] = Task {
+                let result = await loop.resume(checkpoint, onEvent: recorder.observe)
+                if result.stop != .cancelled { try? recorder.end(result) }
+                return result
+            }
+        }
+    }
+}
