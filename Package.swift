@@ -14,6 +14,7 @@
 //   JarvisSessions                       sessions: append-only event logs clients attach to (SQLite)
 //   JarvisApprovals                      durable on-call approvals bound to one exact call (SQLite)
 //   JarvisSchedule                       pure: cron expressions and next-fire times across DST
+//   JarvisWebhooks                       webhook signature verification (GitHub, Standard Webhooks, HMAC, bearer)
 //   JarvisRuntime                        the run journal (resume after a crash); runs into sessions and audit
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
@@ -68,6 +69,7 @@ let package = Package(
         .target(name: "JarvisAudit", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(name: "JarvisSessions", dependencies: ["CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(name: "JarvisSchedule", swiftSettings: swiftSettings),
+        .target(name: "JarvisWebhooks", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisRuntime",
@@ -140,6 +142,7 @@ let package = Package(
         .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisSessionsTests", dependencies: ["JarvisSessions"], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisScheduleTests", dependencies: ["JarvisSchedule"], swiftSettings: swiftSettings),
+        .testTarget(name: "JarvisWebhooksTests", dependencies: ["JarvisWebhooks", "CmdopIdentity"], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisApprovalsTests", dependencies: ["JarvisApprovals"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JarvisRuntimeTests",
