@@ -24,9 +24,8 @@ struct RunJournalTests {
 
     @Test("kill jarvis while an approval is pending, restart, approve: the run finishes, the command runs once")
     func restartWhileAwaitingApproval() async throws {
-        let folder = FileManager.default.temporaryDirectory.path + "/cmdop-journal-\(UUID().uuidString)"
+        let folder = try JarvisServiceTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try await withCurlTransport { curl in
             try await withFakeLLMServer { server in
                 try await TestMesh.with { mesh in
@@ -85,9 +84,8 @@ struct RunJournalTests {
 
     @Test("a call that reached the machine without a recorded result is reported as interrupted, not repeated")
     func effectBegunIsNotRepeated() async throws {
-        let folder = FileManager.default.temporaryDirectory.path + "/cmdop-journal-\(UUID().uuidString)"
+        let folder = try JarvisServiceTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try await withCurlTransport { curl in
             try await withFakeLLMServer { server in
                 try await TestMesh.with { mesh in

@@ -97,12 +97,7 @@ public struct AnthropicMessagesWire: WireFormat {
     }
 
     public func decodeResponse(_ body: [UInt8], context: WireContext) throws -> [WireEvent] {
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsingBytes: body)
-        } catch {
-            throw body.withUnsafeBufferPointer { WireErrors.malformed("a reply", sample: $0, context: context) }
-        }
+        let json = try WireErrors.parse(body, as: "a reply", context: context)
         if json["type"]?.stringValue == "error", let error = json["error"] {
             throw WireErrors.inStream(error, context: context)
         }

@@ -1,7 +1,7 @@
 /// Decodes an Anthropic Messages SSE stream: `message_start`, content blocks (`text_delta`, `input_json_delta`
 /// pieces concatenated and parsed at `content_block_stop`), `message_delta` (stop reason, cumulative usage),
 /// `message_stop`; `ping` is ignored and `error` events become ``ProviderError``s.
-struct AnthropicStreamDecoder: StreamDecoder {
+struct AnthropicStreamDecoder: StreamDecoder, SSEEventHandler {
     private struct PendingTool {
         var id: String
         var name: String
@@ -10,7 +10,7 @@ struct AnthropicStreamDecoder: StreamDecoder {
     }
 
     private let context: WireContext
-    private var sse = SSEDecoder()
+    var sse = SSEDecoder()
     private var tools: [Int: PendingTool] = [:]
     private var stopped = false
     private var events: [WireEvent] = []
@@ -19,24 +19,18 @@ struct AnthropicStreamDecoder: StreamDecoder {
 
     mutating func decode(_ chunk: [UInt8]) throws -> [WireEvent] {
         events.removeAll(keepingCapacity: true)
-        var framer = SSEDecoder()
-        swap(&framer, &sse)
-        defer { swap(&framer, &sse) }
-        try framer.feed(chunk) { event in try self.handle(event) }
+        try feedSSE(chunk)
         return events
     }
 
     mutating func finish() throws -> [WireEvent] {
         events.removeAll()
-        var framer = SSEDecoder()
-        swap(&framer, &sse)
-        defer { swap(&framer, &sse) }
-        try framer.finish { event in try self.handle(event) }
+        try finishSSE()
         guard stopped else { throw WireErrors.truncated(context: context) }
         return events
     }
 
-    private mutating func handle(_ event: SSEDecoder.Event) throws {
+    mutating func handle(_ event: SSEDecoder.Event) throws {
         let json: JSONValue
         do {
             json = try JSONValue(parsingBytes: event.data)

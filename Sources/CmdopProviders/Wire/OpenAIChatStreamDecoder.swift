@@ -3,7 +3,7 @@
 /// Tool-call fragments are accumulated by `index` (a missing `index` continues the call in flight, or starts a new
 /// one when a new `id` arrives); `arguments` may come as string pieces or as one object. Calls are emitted when the
 /// choice finishes (or at `[DONE]`). A final chunk with empty `choices` carries `usage`.
-struct OpenAIChatStreamDecoder: StreamDecoder {
+struct OpenAIChatStreamDecoder: StreamDecoder, SSEEventHandler {
     private struct PendingCall {
         var id: String?
         var name = ""
@@ -12,7 +12,7 @@ struct OpenAIChatStreamDecoder: StreamDecoder {
     }
 
     private let context: WireContext
-    private var sse = SSEDecoder()
+    var sse = SSEDecoder()
     private var calls: [Int: PendingCall] = [:]
     private var callOrder: [Int] = []
     private var lastIndex: Int?
@@ -24,25 +24,19 @@ struct OpenAIChatStreamDecoder: StreamDecoder {
 
     mutating func decode(_ chunk: [UInt8]) throws -> [WireEvent] {
         events.removeAll(keepingCapacity: true)
-        var framer = SSEDecoder()
-        swap(&framer, &sse)
-        defer { swap(&framer, &sse) }
-        try framer.feed(chunk) { event in try self.handle(event) }
+        try feedSSE(chunk)
         return events
     }
 
     mutating func finish() throws -> [WireEvent] {
         events.removeAll()
-        var framer = SSEDecoder()
-        swap(&framer, &sse)
-        defer { swap(&framer, &sse) }
-        try framer.finish { event in try self.handle(event) }
+        try finishSSE()
         guard done || finished else { throw WireErrors.truncated(context: context) }
         flushCalls()
         return events
     }
 
-    private mutating func handle(_ event: SSEDecoder.Event) throws {
+    mutating func handle(_ event: SSEDecoder.Event) throws {
         if event.data.elementsEqual("[DONE]".utf8) {
             done = true
             flushCalls()

@@ -76,12 +76,7 @@ public struct OpenAIChatWire: WireFormat {
     }
 
     public func decodeResponse(_ body: [UInt8], context: WireContext) throws -> [WireEvent] {
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsingBytes: body)
-        } catch {
-            throw body.withUnsafeBufferPointer { WireErrors.malformed("a reply", sample: $0, context: context) }
-        }
+        let json = try WireErrors.parse(body, as: "a reply", context: context)
         if let error = json["error"], !error.isNull { throw WireErrors.inStream(error, context: context) }
         var events: [WireEvent] = []
         let choice = json["choices"]?[0]

@@ -108,6 +108,15 @@ public enum WireErrors {
     }
 
     /// A `.decoding` error for data that does not parse.
+    /// `body` parsed as JSON, or the decoding error that names `what` the server sent.
+    static func parse(_ body: [UInt8], as what: String, context: WireContext) throws -> JSONValue {
+        do {
+            return try JSONValue(parsingBytes: body)
+        } catch {
+            throw body.withUnsafeBufferPointer { malformed(what, sample: $0, context: context) }
+        }
+    }
+
     static func malformed(_ what: String, sample: UnsafeBufferPointer<UInt8>, context: WireContext) -> ProviderError {
         let snippet = redact(shorten(String(decoding: sample.prefix(120), as: UTF8.self)), context: context)
         return ProviderError(
