@@ -110,6 +110,7 @@ let package = Package(
         .target(
             name: "CmdopAgent",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProtocol", "CmdopMesh",
+                           "JarvisCore", "CmdopProviders",
                            grpcCore, logging, yams],
             swiftSettings: swiftSettings),
         .target(

@@ -7,7 +7,7 @@ import Logging
 import Synchronization
 
 /// The machine daemon: dials out to the relay, keeps presence with heartbeats, serves `exec`,
-/// `read_file` and `list_dir` behind the machine's own permission gate, and re-connects with
+/// `read_file`, `list_dir` and `ask` behind the machine's own permission gate, and re-connects with
 /// exponential back-off and jitter whenever the stream drops.
 public final class MachineAgent: Sendable {
     public let configuration: AgentConfiguration
@@ -94,6 +94,8 @@ public final class MachineAgent: Sendable {
         }
         let interval = Duration.milliseconds(Int64(max(link.welcome.heartbeatIntervalMs, 10)))
         let lastInbound = Locked(ContinuousClock.now)
+        let channel = RequestChannel(link: link)
+        defer { channel.failAll(MeshError(.unavailable, "the relay stream ended")) }
         try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     while true {
@@ -109,7 +111,11 @@ public final class MachineAgent: Sendable {
                 group.addTask {
                     for try await frame in link.frames {
                         lastInbound.withLock { $0 = .now }
-                        if case .request(let request) = frame.body { self.accept(request, link: link) }
+                        if case .request(let request) = frame.body {
+                            self.accept(request, link: link, channel: channel)
+                        } else {
+                            channel.dispatch(frame)  // answers to this agent's own requests (an ask's model calls)
+                        }
                     }
                 }
                 try await group.next()
@@ -117,7 +123,7 @@ public final class MachineAgent: Sendable {
             }
     }
 
-    private func accept(_ request: Cmdop_Agent_V1_Request, link: RelayLink) {
+    private func accept(_ request: Cmdop_Agent_V1_Request, link: RelayLink, channel: RequestChannel) {
         let id = request.requestID
         if case .cancel = request.operation {
             state.withLock { $0.running.removeValue(forKey: id) }?.task.cancel()
@@ -129,7 +135,8 @@ public final class MachineAgent: Sendable {
             let token = state.nextToken
             state.running[id]?.task.cancel()
             state.running[id] = (token, Task {
-                await handler.handle(request, send: { link.send($0) }, sendOutput: { link.sendBlocking($0) })
+                await handler.handle(request, channel: channel, send: { link.send($0) },
+                                     sendOutput: { link.sendBlocking($0) })
                 self.state.withLock { state in
                     if state.running[id]?.token == token { state.running.removeValue(forKey: id) }
                 }

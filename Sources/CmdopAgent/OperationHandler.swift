@@ -5,7 +5,8 @@ import CmdopPermissions
 import CmdopProtocol
 import Foundation
 
-/// Serves one inbound request on a machine: the machine's own gate first, then the operation.
+/// Serves one inbound request on a machine: the machine's own gate first, then the operation
+/// (`exec`, `read_file`, `list_dir`, `ping`, and `ask`, which runs a local agent loop).
 ///
 /// The audit log gets a `decision` line before anything happens, and a `result` line on every
 /// path after an allow (exit code and output digest, or the error), so an agent killed mid-command
@@ -30,7 +31,8 @@ struct OperationHandler: Sendable {
     ///   - send: for frames from async code (never blocks).
     ///   - sendOutput: for output chunks, called on the pipe-reader threads; may block while the
     ///     stream is backed up, which slows the command's output instead of buffering it.
-    func handle(_ request: Cmdop_Agent_V1_Request, send: @escaping @Sendable (Frame) -> Void,
+    ///   - channel: this link's outbound requests (an ask's model calls go back to jarvis through it).
+    func handle(_ request: Cmdop_Agent_V1_Request, channel: RequestChannel, send: @escaping @Sendable (Frame) -> Void,
                 sendOutput: @escaping @Sendable (Frame) -> Void) async {
         let started = ContinuousClock.now
         let id = request.requestID
@@ -47,6 +49,10 @@ struct OperationHandler: Sendable {
                 result = .readFile(try readFile(read, request: request))
             case .listDir(let list):
                 result = .listDir(try listDir(list, request: request))
+            case .ask(let ask):
+                let os = ProcessInfo.processInfo.operatingSystemVersionString
+                result = .ask(try await AskHandler(operations: self, os: os)
+                    .run(ask, request: request, channel: channel, send: send))
             default:
                 throw MeshError(.invalidArgument, "this agent does not serve that operation")
             }
@@ -62,7 +68,7 @@ struct OperationHandler: Sendable {
         }
     }
 
-    private func runExec(_ exec: Cmdop_Agent_V1_ExecRequest, request: Cmdop_Agent_V1_Request,
+    func runExec(_ exec: Cmdop_Agent_V1_ExecRequest, request: Cmdop_Agent_V1_Request,
                          send: @escaping @Sendable (Frame) -> Void) async throws -> Cmdop_Agent_V1_ExecResult {
         let command = exec.command
         guard !command.trimmingWhitespace().isEmpty else {

@@ -13,34 +13,45 @@ import Foundation
 /// }
 /// ```
 public final class MeshClient: Sendable {
-    let link: RelayLink
-    let multiplexer = RequestMultiplexer()
+    /// Serves one request this participant receives (jarvis serves agents' model calls), sending
+    /// its events and its `Done` or `Error` through `reply`.
+    public typealias RequestHandler = @Sendable (Cmdop_Agent_V1_Request, _ reply: @escaping @Sendable (Frame) -> Void) async -> Void
 
-    init(link: RelayLink) { self.link = link }
+    let link: RelayLink
+    /// This client's own requests.
+    public let channel: RequestChannel
+
+    init(link: RelayLink) {
+        self.link = link
+        self.channel = RequestChannel(link: link)
+    }
 
     /// The relay's Welcome: fleet, scopes, heartbeat interval.
     public var welcome: Cmdop_Agent_V1_Welcome { link.welcome }
 
     /// Connects with `credentials` and runs `body`; the stream closes when it returns.
+    /// - Parameter handler: serves requests sent to this participant; without one they are refused.
     public static func connect<Result: Sendable>(
-        to endpoint: RelayEndpoint, credentials: RelayCredentials,
+        to endpoint: RelayEndpoint, credentials: RelayCredentials, serving handler: RequestHandler? = nil,
         _ body: @escaping @Sendable (MeshClient) async throws -> Result
     ) async throws -> Result {
         try await RelayDialer.withLink(to: endpoint, credentials: credentials) { link in
             let client = MeshClient(link: link)
+            let inbound = InboundRequests(handler: handler)
+            defer { inbound.cancelAll() }
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     do {
                         for try await frame in link.frames {
-                            // An error without a request id is about the whole stream (a revoked key …).
-                            if case .error(let error) = frame.body, error.requestID.isEmpty {
-                                client.multiplexer.failAll(error.meshError)
+                            if case .request(let request) = frame.body {
+                                inbound.accept(request, link: link)
+                            } else {
+                                client.channel.dispatch(frame)
                             }
-                            client.multiplexer.dispatch(frame)
                         }
-                        client.multiplexer.failAll(MeshError(.unavailable, "the relay closed the stream"))
+                        client.channel.failAll(MeshError(.unavailable, "the relay closed the stream"))
                     } catch {
-                        client.multiplexer.failAll(error)
+                        client.channel.failAll(error)
                     }
                     return nil
                 }
@@ -69,66 +80,6 @@ public final class MeshClient: Sendable {
     /// `MeshError`). Cancelling the consuming task sends a cancel to the machine.
     public func send(target: String, timeoutMs: Int? = nil,
                      _ operation: Cmdop_Agent_V1_Request.OneOf_Operation) -> RequestStream {
-        let (id, frames) = multiplexer.open()
-        var request = Cmdop_Agent_V1_Request()
-        request.requestID = id
-        request.target = target
-        request.timeoutMs = UInt32(Timeouts.singleCall(milliseconds: timeoutMs))
-        request.operation = operation
-        link.send(.with(.request(request)))
-        return RequestStream(id: id, frames: frames, client: self)
-    }
-
-    /// Asks the machine to stop request `id` (SIGTERM, then SIGKILL after a grace period).
-    func cancel(_ id: String) {
-        var request = Cmdop_Agent_V1_Request()
-        request.requestID = id
-        request.operation = .cancel(.init())
-        link.send(.with(.request(request)))
-        multiplexer.close(id)
-    }
-}
-
-/// The frames of one request, ending with its `Done`; a wire `Error` is thrown as `MeshError`.
-public struct RequestStream: Sendable {
-    public let id: String
-    let frames: AsyncThrowingStream<Frame, any Error>
-    let client: MeshClient
-
-    /// Waits for the outcome, handing each output chunk to `onOutput` as it arrives.
-    /// - Parameter deadline: how long to wait before cancelling the request and throwing `.timeout`.
-    public func outcome(deadline: Duration? = nil,
-                        onOutput: @Sendable (Cmdop_Agent_V1_OutputChunk) -> Void = { _ in }) async throws
-        -> Cmdop_Agent_V1_Done
-    {
-        try await withTaskCancellationHandler {
-            try await withDeadline(deadline) {
-                for try await frame in frames {
-                    switch frame.body {
-                    case .event(let event):
-                        if case .output(let chunk) = event.payload { onOutput(chunk) }
-                    case .done(let done): return done
-                    case .error(let error): throw error.meshError
-                    default: continue
-                    }
-                }
-                if Task.isCancelled { throw MeshError(.cancelled, "the request was cancelled") }
-                throw MeshError(.unavailable, "the relay stream ended before the request finished")
-            }
-        } onCancel: {
-            client.cancel(id)
-        }
-    }
-
-    private func withDeadline<T: Sendable>(_ deadline: Duration?, _ work: () async throws -> T) async throws -> T {
-        guard let deadline else { return try await work() }
-        // Race the work against a timer; the timer cancels the request on the machine.
-        let timer = Task { [client, id] in
-            try await Task.sleep(for: deadline)
-            client.multiplexer.fail(id, with: MeshError(.timeout, "no answer within \(deadline)"))
-            client.cancel(id)
-        }
-        defer { timer.cancel() }
-        return try await work()
+        channel.send(target: target, timeoutMs: timeoutMs, operation)
     }
 }

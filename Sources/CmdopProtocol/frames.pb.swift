@@ -321,7 +321,7 @@ public nonisolated struct Cmdop_Agent_V1_Request: Sendable {
   /// Operation deadline in milliseconds, clamped to [1, 600000]; 0 = the operation's default.
   public var timeoutMs: UInt32 = 0
 
-  /// Set by the relay when forwarding: who asked ("operator:<key prefix>", "machine:<hostname>").
+  /// Set by the relay when forwarding: who asked ("operator:<key prefix>", "machine:<hostname>", "jarvis:<hostname>").
   public var origin: String = String()
 
   public var operation: Cmdop_Agent_V1_Request.OneOf_Operation? = nil
@@ -374,6 +374,30 @@ public nonisolated struct Cmdop_Agent_V1_Request: Sendable {
     set {operation = .ping(newValue)}
   }
 
+  public var ask: Cmdop_Agent_V1_AskRequest {
+    get {
+      if case .ask(let v)? = operation {return v}
+      return Cmdop_Agent_V1_AskRequest()
+    }
+    set {operation = .ask(newValue)}
+  }
+
+  public var model: Cmdop_Agent_V1_ModelRequest {
+    get {
+      if case .model(let v)? = operation {return v}
+      return Cmdop_Agent_V1_ModelRequest()
+    }
+    set {operation = .model(newValue)}
+  }
+
+  public var introspectKey: Cmdop_Agent_V1_IntrospectKeyRequest {
+    get {
+      if case .introspectKey(let v)? = operation {return v}
+      return Cmdop_Agent_V1_IntrospectKeyRequest()
+    }
+    set {operation = .introspectKey(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Operation: Equatable, Sendable {
@@ -383,13 +407,16 @@ public nonisolated struct Cmdop_Agent_V1_Request: Sendable {
     case listMachines(Cmdop_Agent_V1_ListMachinesRequest)
     case cancel(Cmdop_Agent_V1_CancelRequest)
     case ping(Cmdop_Agent_V1_PingRequest)
+    case ask(Cmdop_Agent_V1_AskRequest)
+    case model(Cmdop_Agent_V1_ModelRequest)
+    case introspectKey(Cmdop_Agent_V1_IntrospectKeyRequest)
 
   }
 
   public init() {}
 }
 
-/// Progress of a request: output chunks now; tokens and tool activity later.
+/// Progress of a request: command output, an ask's tokens and tool activity, model events.
 public nonisolated struct Cmdop_Agent_V1_Event: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -407,10 +434,28 @@ public nonisolated struct Cmdop_Agent_V1_Event: Sendable {
     set {payload = .output(newValue)}
   }
 
+  public var ask: Cmdop_Agent_V1_AskActivity {
+    get {
+      if case .ask(let v)? = payload {return v}
+      return Cmdop_Agent_V1_AskActivity()
+    }
+    set {payload = .ask(newValue)}
+  }
+
+  public var model: Cmdop_Agent_V1_ModelEvent {
+    get {
+      if case .model(let v)? = payload {return v}
+      return Cmdop_Agent_V1_ModelEvent()
+    }
+    set {payload = .model(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Payload: Equatable, Sendable {
     case output(Cmdop_Agent_V1_OutputChunk)
+    case ask(Cmdop_Agent_V1_AskActivity)
+    case model(Cmdop_Agent_V1_ModelEvent)
 
   }
 
@@ -469,6 +514,30 @@ public nonisolated struct Cmdop_Agent_V1_Done: Sendable {
     set {result = .ping(newValue)}
   }
 
+  public var ask: Cmdop_Agent_V1_AskResult {
+    get {
+      if case .ask(let v)? = result {return v}
+      return Cmdop_Agent_V1_AskResult()
+    }
+    set {result = .ask(newValue)}
+  }
+
+  public var model: Cmdop_Agent_V1_ModelResult {
+    get {
+      if case .model(let v)? = result {return v}
+      return Cmdop_Agent_V1_ModelResult()
+    }
+    set {result = .model(newValue)}
+  }
+
+  public var key: Cmdop_Agent_V1_KeyInfo {
+    get {
+      if case .key(let v)? = result {return v}
+      return Cmdop_Agent_V1_KeyInfo()
+    }
+    set {result = .key(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Result: Equatable, Sendable {
@@ -477,6 +546,9 @@ public nonisolated struct Cmdop_Agent_V1_Done: Sendable {
     case listDir(Cmdop_Agent_V1_ListDirResult)
     case machines(Cmdop_Agent_V1_MachineList)
     case ping(Cmdop_Agent_V1_PingResult)
+    case ask(Cmdop_Agent_V1_AskResult)
+    case model(Cmdop_Agent_V1_ModelResult)
+    case key(Cmdop_Agent_V1_KeyInfo)
 
   }
 
@@ -849,7 +921,7 @@ nonisolated extension Cmdop_Agent_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Cmdop_Agent_V1_Request: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Request"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}target\0\u{3}timeout_ms\0\u{1}origin\0\u{2}\u{6}exec\0\u{3}read_file\0\u{3}list_dir\0\u{3}list_machines\0\u{1}cancel\0\u{1}ping\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}target\0\u{3}timeout_ms\0\u{1}origin\0\u{2}\u{6}exec\0\u{3}read_file\0\u{3}list_dir\0\u{3}list_machines\0\u{1}cancel\0\u{1}ping\0\u{1}ask\0\u{1}model\0\u{3}introspect_key\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -939,6 +1011,45 @@ nonisolated extension Cmdop_Agent_V1_Request: SwiftProtobuf.Message, SwiftProtob
           self.operation = .ping(v)
         }
       }()
+      case 16: try {
+        var v: Cmdop_Agent_V1_AskRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .ask(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .ask(v)
+        }
+      }()
+      case 17: try {
+        var v: Cmdop_Agent_V1_ModelRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .model(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .model(v)
+        }
+      }()
+      case 18: try {
+        var v: Cmdop_Agent_V1_IntrospectKeyRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .introspectKey(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .introspectKey(v)
+        }
+      }()
       default: break
       }
     }
@@ -986,6 +1097,18 @@ nonisolated extension Cmdop_Agent_V1_Request: SwiftProtobuf.Message, SwiftProtob
       guard case .ping(let v)? = self.operation else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
     }()
+    case .ask?: try {
+      guard case .ask(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .model?: try {
+      guard case .model(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .introspectKey?: try {
+      guard case .introspectKey(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1004,7 +1127,7 @@ nonisolated extension Cmdop_Agent_V1_Request: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Cmdop_Agent_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}output\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}output\0\u{1}ask\0\u{1}model\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1026,6 +1149,32 @@ nonisolated extension Cmdop_Agent_V1_Event: SwiftProtobuf.Message, SwiftProtobuf
           self.payload = .output(v)
         }
       }()
+      case 3: try {
+        var v: Cmdop_Agent_V1_AskActivity?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .ask(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .ask(v)
+        }
+      }()
+      case 4: try {
+        var v: Cmdop_Agent_V1_ModelEvent?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .model(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .model(v)
+        }
+      }()
       default: break
       }
     }
@@ -1039,9 +1188,21 @@ nonisolated extension Cmdop_Agent_V1_Event: SwiftProtobuf.Message, SwiftProtobuf
     if !self.requestID.isEmpty {
       try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
     }
-    try { if case .output(let v)? = self.payload {
+    switch self.payload {
+    case .output?: try {
+      guard case .output(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    }()
+    case .ask?: try {
+      guard case .ask(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .model?: try {
+      guard case .model(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1055,7 +1216,7 @@ nonisolated extension Cmdop_Agent_V1_Event: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Cmdop_Agent_V1_Done: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Done"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}duration_ms\0\u{2}\u{8}exec\0\u{3}read_file\0\u{3}list_dir\0\u{1}machines\0\u{1}ping\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}duration_ms\0\u{2}\u{8}exec\0\u{3}read_file\0\u{3}list_dir\0\u{1}machines\0\u{1}ping\0\u{1}ask\0\u{1}model\0\u{1}key\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1130,6 +1291,45 @@ nonisolated extension Cmdop_Agent_V1_Done: SwiftProtobuf.Message, SwiftProtobuf.
           self.result = .ping(v)
         }
       }()
+      case 15: try {
+        var v: Cmdop_Agent_V1_AskResult?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .ask(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .ask(v)
+        }
+      }()
+      case 16: try {
+        var v: Cmdop_Agent_V1_ModelResult?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .model(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .model(v)
+        }
+      }()
+      case 17: try {
+        var v: Cmdop_Agent_V1_KeyInfo?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .key(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .key(v)
+        }
+      }()
       default: break
       }
     }
@@ -1166,6 +1366,18 @@ nonisolated extension Cmdop_Agent_V1_Done: SwiftProtobuf.Message, SwiftProtobuf.
     case .ping?: try {
       guard case .ping(let v)? = self.result else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .ask?: try {
+      guard case .ask(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .model?: try {
+      guard case .model(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .key?: try {
+      guard case .key(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
     }()
     case nil: break
     }

@@ -137,14 +137,27 @@ actor Router {
             if let routeID = routesByCaller[caller.id]?[id], let route = removeRoute(routeID) {
                 peers[route.machinePeerID]?.send(Self.cancelFrame(routeID))
             }
-        case .exec, .readFile, .listDir, .ping:
+        case .exec, .readFile, .listDir, .ping, .ask:
             let needed: Scope = switch request.operation {
             case .exec: .commandsExecute
             case .readFile, .listDir: .filesRead
+            case .ask: .agentInvoke
             default: .machinesRead
             }
             guard caller.scopes.permits(needed) else { return deny(caller, id, needed) }
             forward(request, from: caller)
+        case .model:
+            // An agent's ask loop calling back to the jarvis that asked it; jarvis checks the grant.
+            guard let machine = caller.machine, !machine.isJarvis else {
+                return caller.send(.error(MeshError(.permissionDenied, "only machines answering an ask send model calls"),
+                                          requestID: id))
+            }
+            forward(request, from: caller, toJarvisOnly: true)
+        case .introspectKey(let introspect):
+            guard caller.machine?.isJarvis == true else {
+                return caller.send(.error(MeshError(.permissionDenied, "only jarvis may introspect API keys"), requestID: id))
+            }
+            caller.send(.with(.done(keyInfo(introspect.apiKey, fleetID: caller.fleetID, requestID: id))))
         case nil:
             caller.send(.error(MeshError(.invalidArgument, "the request has no operation"), requestID: id))
         }
@@ -178,7 +191,23 @@ actor Router {
         route.caller.send(rewritten)
     }
 
-    private func forward(_ request: Cmdop_Agent_V1_Request, from caller: Peer) {
+    /// Describes an API key of `fleetID` (never one of another fleet: those read as invalid).
+    private func keyInfo(_ apiKey: String, fleetID: String, requestID: String) -> Cmdop_Agent_V1_Done {
+        var info = Cmdop_Agent_V1_KeyInfo()
+        if let key = try? store.authenticateAPIKey(apiKey), key.fleetID == fleetID, key.revokedAt == nil {
+            info.valid = true
+            info.keyID = key.id
+            info.prefix = key.prefix
+            info.name = key.label
+            info.scopes = key.scopes.sorted().map(\.rawValue)
+        }
+        var done = Cmdop_Agent_V1_Done()
+        done.requestID = requestID
+        done.result = .key(info)
+        return done
+    }
+
+    private func forward(_ request: Cmdop_Agent_V1_Request, from caller: Peer, toJarvisOnly: Bool = false) {
         let id = request.requestID
         guard routesByCaller[caller.id]?[id] == nil else {
             return caller.send(.error(MeshError(.invalidArgument, "request id \(id) is already in flight"), requestID: id))
@@ -190,6 +219,10 @@ actor Router {
             return caller.send(.error(error, requestID: id))
         } catch {
             return caller.send(.error(MeshError(.internal, "resolution failed"), requestID: id))
+        }
+        if toJarvisOnly && !machine.isJarvis {
+            return caller.send(.error(MeshError(.permissionDenied, "\(machine.hostname) is not a jarvis; model calls go to jarvis"),
+                                      requestID: id))
         }
         guard let presence = online[machine.id] else {
             return caller.send(.error(MeshError(

@@ -30,6 +30,7 @@ public final class TestMesh: Sendable {
         var relayTask: Task<Void, any Error>?
         var port = 0
         var agents: [String: Task<Void, Never>] = [:]
+        var jarvisIdentities: [String: Ed25519Identity] = [:]
     }
 
     /// A fleet made for a test: its join key and an operator key with every scope but `admin`.
@@ -164,6 +165,23 @@ public final class TestMesh: Sendable {
         async throws -> Result
     {
         try await MeshClient.connect(to: endpoint, credentials: .apiKey(apiKey), body)
+    }
+
+    /// Runs `body` with a client connected as the fleet's jarvis (registered on first use, with the
+    /// same identity afterwards), serving inbound requests with `handler`.
+    public func withJarvis<Result: Sendable>(
+        _ fleet: Fleet, hostname: String = "jarvis", serving handler: MeshClient.RequestHandler? = nil,
+        _ body: @escaping @Sendable (MeshClient) async throws -> Result
+    ) async throws -> Result {
+        let identity = try state.withLock { state -> Ed25519Identity in
+            if let identity = state.jarvisIdentities[fleet.id + "/" + hostname] { return identity }
+            let identity = Ed25519Identity.generate().identity
+            _ = try store.registerJarvis(fleetID: fleet.id, hostname: hostname, publicKey: identity.publicKey)
+            state.jarvisIdentities[fleet.id + "/" + hostname] = identity
+            return identity
+        }
+        let credentials = MachineCredentials(identity: identity, role: .jarvis, fleet: fleet.name, hostname: hostname)
+        return try await MeshClient.connect(to: endpoint, credentials: .machine(credentials), serving: handler, body)
     }
 
     /// Polls `condition` every 20 ms until it holds, or throws after `timeout`.

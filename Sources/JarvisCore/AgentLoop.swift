@@ -140,7 +140,9 @@ public struct AgentLoop: Sendable {
             if let arguments = call.arguments.json {
                 let journal = self.journal
                 outcome = await ToolEffect.$onBegin.withValue({ journal?.effectBegan(call.id) }) {
-                    await tool.run(arguments)
+                    await ToolProgress.$onReport.withValue({ onEvent(.toolProgress(call, $0)) }) {
+                        await tool.run(arguments)
+                    }
                 }
             } else {
                 outcome = .failure("the arguments of \(call.name) were not valid JSON (\(call.arguments.text)); call it again with a JSON object")

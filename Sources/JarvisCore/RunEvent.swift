@@ -6,6 +6,8 @@ public enum RunEvent: Sendable, Hashable {
     case token(String)
     /// A tool call is about to run.
     case toolStarted(ToolCall)
+    /// Progress of a running tool call (a remote machine's tokens and tool activity).
+    case toolProgress(ToolCall, String)
     /// A tool call finished.
     case toolFinished(ToolCall, ToolOutcome)
     /// One model call's usage.

@@ -35,6 +35,15 @@ public enum ToolEffect {
     public static func begin() { onBegin?() }
 }
 
+/// How a running tool reports progress (ask_machine_stream's remote tokens and tool activity);
+/// the agent loop turns each report into a ``RunEvent/toolProgress(_:_:)`` of the call.
+public enum ToolProgress {
+    @TaskLocal public static var onReport: (@Sendable (String) -> Void)?
+
+    /// Reports a piece of progress of the running tool call.
+    public static func report(_ text: String) { onReport?(text) }
+}
+
 /// Where an interrupted run stands, read back from a journal.
 public struct RunCheckpoint: Sendable {
     public var messages: [ChatMessage]

@@ -43,10 +43,13 @@ public final class JarvisService: Sendable {
     public let audit: AuditChain
     public let journal: RunJournal
     public let approvals: ApprovalStore
+    /// The model calls of asks in flight (serve them with a `ModelServer` on `client`).
+    public let grants: ModelGrants
     private let running = Mutex<[String: Task<RunResult, Never>]>([:])
 
     public init(settings: JarvisSettings, provider: any LLMProvider, client: MeshClient, sessions: SessionStore,
-                audit: AuditChain, journal: RunJournal, approvals: ApprovalStore) {
+                audit: AuditChain, journal: RunJournal, approvals: ApprovalStore, grants: ModelGrants = ModelGrants()) {
+        self.grants = grants
         self.settings = settings
         self.provider = provider
         self.client = client
@@ -103,7 +106,7 @@ public final class JarvisService: Sendable {
         let approvals = OnCallApprovals(store: approvals, fleetID: settings.fleetID, runID: runID, requestedBy: actor,
                                         timeout: settings.approvalTimeout, notifier: settings.notifier)
         let gate = JarvisGate(policy: settings.policy, approvals: approvals, onDecision: recorder.gateDecided)
-        let loop = AgentLoop(provider: provider, tools: FleetTools.all(client: client, gate: gate), budget: settings.budget,
+        let loop = AgentLoop(provider: provider, tools: FleetTools.all(client: client, gate: gate, grants: grants), budget: settings.budget,
                              journal: journal.entry(runID))
         running.withLock { running in
             running[runID] = Task {

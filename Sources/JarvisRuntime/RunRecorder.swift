@@ -48,6 +48,9 @@ public struct RunRecorder: Sendable {
         case .toolStarted(let call):
             _ = try? sessions.append(SessionEvent(kind: "tool_started", payload: Self.json([
                 "id": .string(call.id), "name": .string(call.name), "arguments": .string(call.arguments.text)])), to: sessionID)
+        case .toolProgress(let call, let text):
+            _ = try? sessions.append(SessionEvent(kind: "tool_progress", payload: Self.json([
+                "id": .string(call.id), "name": .string(call.name), "text": .string(text)])), to: sessionID)
         case .toolFinished(let call, let outcome):
             _ = try? sessions.append(SessionEvent(kind: "tool_finished", payload: Self.json([
                 "id": .string(call.id), "name": .string(call.name), "is_error": .bool(outcome.isError),

@@ -5,10 +5,14 @@ import CmdopProviders
 
 /// The fleet tools jarvis offers its model, reaching machines only through the relay.
 public enum FleetTools {
-    /// `list_machines`, `run_command` and `read_file` over `client`, behind `gate`.
-    public static func all(client: MeshClient, gate: JarvisGate) -> [any JarvisTool] {
-        [ListMachinesTool(client: client), RunCommandTool(client: client, gate: gate),
-         ReadFileTool(client: client, gate: gate)]
+    /// `list_machines`, `ask_machine`, `ask_machine_stream`, `ask_machines`, `run_command` and
+    /// `read_file` over `client`, behind `gate`. The asks' model calls are served under `grants`.
+    public static func all(client: MeshClient, gate: JarvisGate, grants: ModelGrants = ModelGrants()) -> [any JarvisTool] {
+        [ListMachinesTool(client: client),
+         AskMachineTool(client: client, gate: gate, grants: grants, streaming: false),
+         AskMachineTool(client: client, gate: gate, grants: grants, streaming: true),
+         AskMachinesTool(client: client, gate: gate, grants: grants),
+         RunCommandTool(client: client, gate: gate), ReadFileTool(client: client, gate: gate)]
     }
 
     /// Resolves a host the model named to the machine's canonical hostname (so the gate judges the

@@ -1,0 +1,65 @@
+import CmdopCore
+import CmdopMesh
+import CmdopPermissions
+import CmdopProviders
+import JarvisCore
+
+/// `ask_machine` and `ask_machine_stream`: the machine answers a question with its own agent loop,
+/// its local tools and its own permissions; the streaming variant passes the remote tokens and tool
+/// activity on as they happen. jarvis's gate decides first (`ask_machine(HOST)` rules).
+struct AskMachineTool: JarvisTool {
+    let client: MeshClient
+    let gate: JarvisGate
+    let grants: ModelGrants
+    let streaming: Bool
+
+    var isReadOnly: Bool { false }
+    var isDestructive: Bool { true }
+    var definition: ToolDefinition {
+        ToolDefinition(
+            name: streaming ? "ask_machine_stream" : "ask_machine",
+            description: streaming
+                ? "Ask one machine's own agent a question; its tokens and tool activity stream as they happen, then its reply."
+                : "Ask one machine's own agent a question; it looks with its local tools and replies.",
+            parameters: [
+                "type": "object",
+                "properties": [
+                    "hostname": ["type": "string", "description": "The machine: hostname, name or unique prefix"],
+                    "prompt": ["type": "string", "description": "The question or task for that machine"],
+                    "timeout_ms": ["type": "integer", "minimum": 1, "maximum": 600_000],
+                ],
+                "required": ["hostname", "prompt"],
+                "additionalProperties": false,
+            ])
+    }
+
+    func run(_ arguments: JSONValue) async -> ToolOutcome {
+        guard let reference = arguments["hostname"]?.stringValue, let prompt = arguments["prompt"]?.stringValue,
+              !prompt.isEmpty
+        else { return .failure("invalid_argument: \(definition.name) needs a hostname and a prompt") }
+        let hostname: String
+        switch await FleetTools.resolve(reference, through: client) {
+        case .success(let resolved): hostname = resolved
+        case .failure(let error): return FleetTools.failure(error)
+        }
+        var resolved = arguments
+        if case .object(var fields) = arguments {
+            fields["hostname"] = .string(hostname)
+            resolved = .object(fields)
+        }
+        if let refusal = await gate.refusal(for: .machine(hostname, tool: "ask_machine"), arguments: resolved) {
+            return refusal
+        }
+        ToolEffect.begin()
+        let streaming = self.streaming
+        let result = await MachineAsk(client: client, grants: grants).ask(
+            hostname, prompt: prompt, timeoutMs: Timeouts.singleCall(milliseconds: arguments["timeout_ms"]?.intValue)
+        ) { activity in
+            if streaming, let line = MachineAsk.progressLine(hostname, activity) { ToolProgress.report(line) }
+        }
+        switch result {
+        case .success(let reply): return ToolOutcome(reply.serialized())
+        case .failure(let error): return FleetTools.failure(error)
+        }
+    }
+}
