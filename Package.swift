@@ -16,6 +16,7 @@
 //   JarvisSchedule                       pure: cron expressions and next-fire times across DST
 //   JarvisWebhooks                       webhook signature verification (GitHub, Standard Webhooks, HMAC, bearer)
 //   JarvisRuntime                        the run journal (resume after a crash); runs into sessions and audit
+//   JarvisHTTP                           jarvis's HTTP API (Hummingbird): sessions with SSE, approvals, runs, machines
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -57,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -81,6 +83,12 @@ let package = Package(
             dependencies: ["JarvisCore", "JarvisApprovals", "CmdopProviders", "CmdopMesh", "CmdopCore", "CmdopPermissions",
                            "CmdopProtocol", "CmdopIdentity"],
             swiftSettings: strictImports),
+        .target(
+            name: "JarvisHTTP",
+            dependencies: ["JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisTools", "CmdopMesh", "CmdopCore",
+                           "CmdopProtocol", "CmdopProviders", "CmdopStorage", "CmdopIdentity",
+                           .product(name: "Hummingbird", package: "hummingbird"), logging],
+            swiftSettings: swiftSettings),
         .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
         .target(
             name: "CmdopProvidersTesting",
@@ -150,6 +158,13 @@ let package = Package(
             dependencies: ["JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit", "CmdopProviders",
                            "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting", "CmdopMesh", "CmdopPermissions",
                            "JarvisApprovals", "CmdopAgent", "CmdopCore"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JarvisHTTPTests",
+            dependencies: ["JarvisHTTP", "JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit",
+                           "JarvisApprovals", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting",
+                           "CmdopMesh", "CmdopPermissions", "CmdopStorage", .product(name: "Hummingbird", package: "hummingbird"),
+                           logging],
             swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),

@@ -87,6 +87,29 @@ public final class RunJournal: Sendable {
         }
     }
 
+    /// Runs of `fleetID` (optionally of one session), newest first.
+    public func runs(fleetID: String, sessionID: String? = nil, limit: Int = 100) throws -> [RunSummary] {
+        try database.read { db in
+            var sql = "SELECT * FROM runs WHERE fleet_id = ?"
+            var arguments: StatementArguments = [fleetID]
+            if let sessionID {
+                sql += " AND session_id = ?"
+                arguments += [sessionID]
+            }
+            sql += " ORDER BY updated_at DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(RunSummary.init(row:))
+        }
+    }
+
+    /// Run `runID` of `fleetID`; nil for an unknown run or another fleet's.
+    public func run(_ runID: String, fleetID: String) throws -> RunSummary? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ? AND fleet_id = ?", arguments: [runID, fleetID])
+                .map(RunSummary.init(row:))
+        }
+    }
+
     static func encode(_ messages: [ChatMessage]) -> String {
         JSONValue.array(messages.map(\.journalJSON)).serialized()
     }

@@ -48,6 +48,16 @@ public final class SessionStore: Sendable {
                              createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 
+    /// The sessions of `fleetID`, newest first.
+    public func sessions(fleetID: String, limit: Int = 100) throws -> [SessionRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE fleet_id = ? ORDER BY created_at DESC LIMIT ?",
+                             arguments: [fleetID, limit])
+                .map { SessionRecord(id: $0["id"], fleetID: $0["fleet_id"], title: $0["title"],
+                                     createdAt: Date(timeIntervalSince1970: $0["created_at"])) }
+        }
+    }
+
     /// Stores `event` as the session's next one, then hands it to every attached client.
     @discardableResult
     public func append(_ event: SessionEvent, to sessionID: String) throws -> SessionEvent {

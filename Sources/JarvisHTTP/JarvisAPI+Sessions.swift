@@ -1,0 +1,104 @@
+import CmdopCore
+import CmdopProviders
+import CmdopStorage
+import Foundation
+import Hummingbird
+import JarvisSessions
+
+extension JarvisAPI {
+    func registerSessions(on router: Router<BasicRequestContext>) {
+        router.post("/v1/sessions") { request, _ in
+            _ = try await authenticator.authenticate(request, scope: .agentInvoke)
+            var request = request
+            let body = try await request.jsonObject()
+            let session = try service.sessions.createSession(fleetID: fleetID, title: body["title"]?.stringValue ?? "")
+            return JSONResponse.make(.created, Self.json(session))
+        }
+        router.get("/v1/sessions") { request, _ in
+            _ = try await authenticator.authenticate(request, scope: .agentInvoke)
+            return JSONResponse.ok(["sessions": .array(try service.sessions.sessions(fleetID: fleetID).map(Self.json))])
+        }
+        router.post("/v1/sessions/:id/messages") { request, context in
+            let principal = try await authenticator.authenticate(request, scope: .agentInvoke)
+            let sessionID = try context.parameters.require("id")
+            var request = request
+            let body = try await request.jsonObject()
+            guard let text = body["text"]?.stringValue, !text.trimmingWhitespace().isEmpty else {
+                throw APIError(.badRequest, "post {\"text\": \"your message\"}")
+            }
+            _ = try session(sessionID)
+            if let running = try service.journal.runs(fleetID: fleetID, sessionID: sessionID).first(where: { $0.status == "running" }) {
+                throw APIError(.conflict, "run \(running.id) is still working in this session; wait for its run_finished event or use a new session")
+            }
+            let runID = try await service.post(text, to: sessionID, actor: principal.actor)
+            return JSONResponse.make(.accepted, ["run_id": .string(runID), "session_id": .string(sessionID)])
+        }
+        router.get("/v1/sessions/:id/events") { request, context in
+            _ = try await authenticator.authenticate(request, scope: .agentInvoke)
+            let sessionID = try context.parameters.require("id")
+            _ = try session(sessionID)
+            let after = try Self.resumePoint(request)
+            if request.uri.queryParameters["follow"] == "false" {
+                let events = try service.sessions.events(of: sessionID, after: after)
+                return JSONResponse.ok(["events": .array(events.map(Self.json))])
+            }
+            return eventStream(sessionID, after: after)
+        }
+    }
+
+    /// `Last-Event-ID` (a reconnecting EventSource) wins over `?after=SEQ`; both mean "events after SEQ".
+    static func resumePoint(_ request: Request) throws -> Int64 {
+        let lastEventID = request.headers.first { $0.name.canonicalName == "last-event-id" }?.value
+        let text = lastEventID ?? request.uri.queryParameters["after"].map(String.init) ?? "0"
+        guard let seq = Int64(text.trimmingWhitespace()), seq >= 0 else {
+            throw APIError(.badRequest, "after / Last-Event-ID must be an event sequence number (0 for the start)")
+        }
+        return seq
+    }
+
+    private func session(_ id: String) throws -> SessionRecord {
+        do {
+            return try service.sessions.session(id, fleetID: fleetID)
+        } catch is SessionNotFound {
+            throw APIError(.notFound, "no such session in this fleet (create one with POST /v1/sessions)")
+        }
+    }
+
+    /// Server-sent events: every stored event after `after`, then live ones, each with `id: SEQ` so a
+    /// reconnecting client resumes exactly where it left off.
+    private func eventStream(_ sessionID: String, after: Int64) -> Response {
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        let sessions = service.sessions
+        let keepAlive = keepAlive
+        let forward = Task {
+            guard let events = try? sessions.attach(to: sessionID, after: after) else { return continuation.finish() }
+            continuation.yield(ByteBuffer(string: "retry: 2000\n\n"))
+            for await event in events {
+                continuation.yield(ByteBuffer(string: "id: \(event.seq)\nevent: \(event.kind)\ndata: \(Self.json(event).serialized())\n\n"))
+            }
+            continuation.finish()
+        }
+        let ticks = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepAlive)
+                continuation.yield(ByteBuffer(string: ": keep-alive\n\n"))
+            }
+        }
+        continuation.onTermination = { _ in
+            forward.cancel()
+            ticks.cancel()
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                        body: ResponseBody(asyncSequence: stream))
+    }
+
+    static func json(_ session: SessionRecord) -> JSONValue {
+        ["id": .string(session.id), "title": .string(session.title),
+         "created_at": .string(ISO8601DateFormatter().string(from: session.createdAt))]
+    }
+
+    static func json(_ event: SessionEvent) -> JSONValue {
+        ["seq": .number(Double(event.seq)), "kind": .string(event.kind), "ts": .string(event.ts),
+         "data": (try? JSONValue(parsing: event.payload)) ?? .string(event.payload)]
+    }
+}
