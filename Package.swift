@@ -17,6 +17,7 @@
 //   JarvisWebhooks                       webhook signature verification (GitHub, Standard Webhooks, HMAC, bearer)
 //   JarvisRuntime                        the run journal (resume after a crash); runs into sessions and audit
 //   JarvisHTTP                           jarvis's HTTP API (Hummingbird): sessions with SSE, approvals, runs, machines
+//   JarvisDaemon                         jarvis as a process: identity, stores, policy, relay link, HTTP API
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
 //   CmdopTesting                         boots a whole mesh on port 0 for tests and benchmarks
 //   CmdopProvidersTesting                a fake LLM server (SwiftNIO, 127.0.0.1) replaying recorded streams
@@ -89,6 +90,12 @@ let package = Package(
                            "CmdopProtocol", "CmdopProviders", "CmdopStorage", "CmdopIdentity",
                            .product(name: "Hummingbird", package: "hummingbird"), logging],
             swiftSettings: swiftSettings),
+        .target(
+            name: "JarvisDaemon",
+            dependencies: ["JarvisHTTP", "JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisAudit", "JarvisTools",
+                           "JarvisCore", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProviders",
+                           .product(name: "Hummingbird", package: "hummingbird"), logging],
+            swiftSettings: swiftSettings),
         .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
         .target(
             name: "CmdopProvidersTesting",
@@ -125,6 +132,7 @@ let package = Package(
             name: "CmdopCLI",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
                            "CmdopRelay", "CmdopAgent", "CmdopPermissions", "CmdopProviders", "CmdopCurl", "JarvisAudit", "JarvisApprovals",
+                           "JarvisDaemon",
                            argumentParser, logging],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cmdop", dependencies: ["CmdopCLI"], swiftSettings: swiftSettings),

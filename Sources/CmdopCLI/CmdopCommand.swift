@@ -18,7 +18,8 @@ public struct CmdopCommand: AsyncParsableCommand {
             """,
         subcommands: [
             UpCommand.self, ServerCommand.self, JoinCommand.self, AgentCommand.self, IdentityCommand.self,
-            MachinesCommand.self, ExecCommand.self, PermissionsCommand.self, LLMCommand.self, AuditCommand.self, ApprovalsCommand.self,
+            MachinesCommand.self, ExecCommand.self, ChatCommand.self, JarvisCommand.self, PermissionsCommand.self, LLMCommand.self, AuditCommand.self,
+            ApprovalsCommand.self,
         ])
 
     public init() {}

@@ -19,6 +19,14 @@ public struct SystemPrompt: Sendable {
         self.source = source
     }
 
+    /// The prompt jarvis uses when no `Prompts/system.md` is found (a binary run outside the repo).
+    public static let builtIn = try! SystemPrompt(template: """
+        You are jarvis, the operator of the {{fleet}} fleet. Time now: {{time}}.
+        Machines:{{#machines}} {{hostname}} ({{#online}}online{{/online}}{{^online}}offline{{/online}});{{/machines}}
+        Look before you act, run the smallest command that answers, never invent output, and say \
+        plainly when a call was refused or a machine is offline.
+        """, source: "built-in")
+
     /// Loads the template file at `path`.
     public static func load(path: String) throws -> SystemPrompt {
         guard let data = FileManager.default.contents(atPath: path) else {

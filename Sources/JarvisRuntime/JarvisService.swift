@@ -104,7 +104,8 @@ public final class JarvisService: Sendable {
 
     private func start(_ runID: String, checkpoint: RunCheckpoint, recorder: RunRecorder, actor: String) {
         let approvals = OnCallApprovals(store: approvals, fleetID: settings.fleetID, runID: runID, requestedBy: actor,
-                                        timeout: settings.approvalTimeout, notifier: settings.notifier)
+                                        timeout: settings.approvalTimeout, notifier: settings.notifier,
+                                        onChange: recorder.approvalChanged)
         let gate = JarvisGate(policy: settings.policy, approvals: approvals, onDecision: recorder.gateDecided)
         let loop = AgentLoop(provider: provider, tools: FleetTools.all(client: client, gate: gate, grants: grants), budget: settings.budget,
                              journal: journal.entry(runID))

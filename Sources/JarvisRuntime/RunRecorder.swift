@@ -3,6 +3,7 @@ public import JarvisAudit
 public import JarvisCore
 public import JarvisSessions
 public import JarvisTools
+public import JarvisApprovals
 import CmdopIdentity
 import Foundation
 
@@ -74,6 +75,27 @@ public struct RunRecorder: Sendable {
                        "reason": decision.reason]
         if let rule = decision.rule { details["rule_id"] = Crypto.sha256Hex(rule) }
         _ = try? audit.append(record("gate_decision", actor: "jarvis", target: decision.target, details: details))
+    }
+
+    /// An approval was requested or decided (pass as `OnCallApprovals`' `onChange`): clients see
+    /// it in the session; the decision, who made it and when go into the audit chain.
+    @Sendable public func approvalChanged(_ type: String, _ approval: Approval) {
+        var fields: [String: JSONValue] = [
+            "approval_id": .string(approval.id), "run_id": .string(runID), "tool": .string(approval.tool),
+            "targets": .array(approval.targets.map(JSONValue.string)), "reason": .string(approval.reason),
+            "status": .string(approval.status.rawValue),
+            "expires_at": .string(ISO8601DateFormatter().string(from: approval.expiresAt)),
+        ]
+        if let by = approval.decidedBy { fields["decided_by"] = .string(by) }
+        let kind = type == "approval.requested" ? "approval_requested" : "approval_decided"
+        _ = try? sessions.append(SessionEvent(kind: kind, payload: Self.json(fields)), to: sessionID)
+        var details = ["approval_id": approval.id, "tool": approval.tool, "status": approval.status.rawValue,
+                       "binding": approval.binding]
+        if let by = approval.decidedBy { details["decided_by"] = by }
+        if let at = approval.decidedAt { details["decided_at"] = ISO8601DateFormatter().string(from: at) }
+        if let why = approval.decisionReason, !why.isEmpty { details["decision_reason"] = why }
+        _ = try? audit.append(record(kind, actor: approval.decidedBy ?? approval.requestedBy,
+                                     target: approval.targets.joined(separator: ","), details: details))
     }
 
     /// The answer (as a digest) and the spend close the run.

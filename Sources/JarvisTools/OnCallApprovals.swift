@@ -18,10 +18,14 @@ public struct OnCallApprovals: Sendable {
     public let pollInterval: Duration
     /// Told (signed) when an approval is requested and when it is decided.
     public let notifier: SignedNotifier?
+    /// Told of the same two moments in-process (`approval.requested`, `approval.decided`): the
+    /// run's session and audit chain listen here.
+    public let onChange: @Sendable (String, Approval) -> Void
 
     public init(store: ApprovalStore, fleetID: String, runID: String, requestedBy: String,
                 timeout: TimeInterval = 600, pollInterval: Duration = .milliseconds(200),
-                notifier: SignedNotifier? = nil) {
+                notifier: SignedNotifier? = nil, onChange: @escaping @Sendable (String, Approval) -> Void = { _, _ in }) {
+        self.onChange = onChange
         self.store = store
         self.fleetID = fleetID
         self.runID = runID
@@ -32,6 +36,7 @@ public struct OnCallApprovals: Sendable {
     }
 
     private func notify(_ type: String, _ approval: Approval) async {
+        onChange(type, approval)
         guard let notifier else { return }
         var data: [String: JSONValue] = [
             "approval_id": .string(approval.id), "run_id": .string(approval.runID), "tool": .string(approval.tool),

@@ -1,4 +1,5 @@
 import CmdopProviders
+import CmdopProvidersTesting
 import Testing
 
 /// Against the real llama.cpp server (SmolLM2-135M, one thread) through both of its chat endpoints.

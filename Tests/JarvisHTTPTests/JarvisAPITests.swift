@@ -126,6 +126,13 @@ struct JarvisAPITests {
                             events.contains { $0.kind == "run_finished" }
                         }
                         #expect(events.last?.data["data"]?["answer"]?.stringValue == "Done: approved-2.")
+                        // Attached clients saw the approval asked for and decided, and by whom.
+                        let requested = try #require(events.first { $0.kind == "approval_requested" })
+                        #expect(requested.data["data"]?["approval_id"]?.stringValue == id)
+                        let decidedEvent = try #require(events.first { $0.kind == "approval_decided" })
+                        #expect(decidedEvent.data["data"]?["status"]?.stringValue == "approved")
+                        #expect(decidedEvent.data["data"]?["decided_by"] == decided.body["decided_by"])
+                        #expect(requested.id < decidedEvent.id)
                         #expect(events.contains { $0.kind == "tool_finished" && $0.data["data"]?["content"]?.stringValue?.contains("approved-2") == true })
                     }
                 }

@@ -26,16 +26,24 @@ struct JarvisHarness: Sendable {
         mesh: TestMesh, fleet: TestMesh.Fleet, policy: String, server: FakeLLMServer, curl: CurlHTTPTransport,
         _ body: @escaping @Sendable (JarvisHarness) async throws -> Result
     ) async throws -> Result {
+        try await with(mesh: mesh, fleet: fleet, policy: policy, provider: ScriptedModel.provider(server, transport: curl),
+                       curl: curl, body)
+    }
+
+    static func with<Result: Sendable>(
+        mesh: TestMesh, fleet: TestMesh.Fleet, policy: String, provider: any LLMProvider, curl: CurlHTTPTransport,
+        budget: RunBudget = RunBudget(), _ body: @escaping @Sendable (JarvisHarness) async throws -> Result
+    ) async throws -> Result {
         let folder = FileManager.default.temporaryDirectory.path + "/cmdop-http-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let provider = ScriptedModel.provider(server, transport: curl)
         let grants = ModelGrants()
         return try await mesh.withJarvis(fleet, serving: ModelServer(provider: provider, grants: grants).handle) { client in
             let service = JarvisService(
                 settings: JarvisSettings(fleetID: fleet.id, fleetName: fleet.name,
                                          systemPrompt: try SystemPrompt(template: "You run {{fleet}}.", source: "test"),
-                                         policy: try PermissionPolicy(yaml: policy, source: "jarvis.yaml"), approvalTimeout: 60),
+                                         policy: try PermissionPolicy(yaml: policy, source: "jarvis.yaml"), budget: budget,
+                                         approvalTimeout: 60),
                 provider: provider, client: client,
                 sessions: try SessionStore(path: folder + "/sessions.db"), audit: try AuditChain(path: folder + "/audit.db"),
                 journal: try RunJournal(path: folder + "/journal.db"), approvals: try ApprovalStore(path: folder + "/approvals.db"),

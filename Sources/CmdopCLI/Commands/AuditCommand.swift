@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
         var dataDir: String?
 
         func chain() throws -> AuditChain {
-            let path = DataDirectory(override: dataDir).path + "/audit.db"
+            let path = DataDirectory(override: dataDir).path + "/jarvis/audit.db"
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("\(path): no audit log yet; jarvis writes it as it runs")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CmdopCore
+import CmdopMesh
 import CmdopRelay
 import CmdopStorage
 import Foundation
@@ -14,10 +15,15 @@ struct ServerCommand: AsyncParsableCommand {
         defaultSubcommand: ServeCommand.self)
 }
 
-/// `cmdop server [run]`: serve the relay until SIGINT/SIGTERM.
+/// `cmdop server [run]`: serve the relay and jarvis until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Serve the relay (the default for `cmdop server`).")
+        commandName: "run", abstract: "Serve the relay and jarvis (the default for `cmdop server`).",
+        discussion: """
+            jarvis joins the relay as an ordinary participant (role jarvis) in --jarvis-fleet, with its HTTP \
+            API on --http. Its model: DATA-DIR/providers.yaml (or CMDOP_PROVIDERS), else an ollama on \
+            127.0.0.1:11434. A relay with TLS runs without embedded jarvis: run `cmdop jarvis --relay URL` then.
+            """)
 
     @Option(help: "HOST:PORT to listen on. Anything but loopback needs --tls-cert and --tls-key.")
     var listen = "127.0.0.1:7443"
@@ -34,6 +40,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between machine heartbeats; a machine is offline after three missed.")
     var heartbeatInterval: Double = 30
 
+    @Option(help: "The fleet the embedded jarvis serves (created if new).")
+    var jarvisFleet = "default"
+
+    @Option(help: "HOST:PORT for jarvis's HTTP API.")
+    var http = "127.0.0.1:7480"
+
+    @Flag(help: "A bare relay, without jarvis.")
+    var noJarvis = false
+
     func validate() throws {
         guard heartbeatInterval.isFinite, (0.05...3600).contains(heartbeatInterval) else {
             throw ValidationError("--heartbeat-interval must be between 0.05 and 3600 seconds")
@@ -49,9 +64,30 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = DataDirectory(override: dataDir)
         let store = try RelayStore(path: directory.database)
         let logger = CLILogging.logger("cmdop.relay", defaultLevel: .info)
+        let httpAddress = try ListenAddress.parse(http)
+        let withJarvis = !noJarvis && tlsCert == nil
+        if !noJarvis && tlsCert != nil {
+            logger.notice("the relay uses TLS: embedded jarvis is off; run `cmdop jarvis --relay URL --fleet NAME` beside it")
+        }
         try await SignalScope.run {
-            try await RelayServer(configuration: configuration, store: store, logger: logger).run { port in
-                logger.info("relay ready", metadata: ["relay.port": "\(port)", "relay.data": "\(directory.path)"])
+            try await withThrowingDiscardingTaskGroup { group in
+                let (bound, announce) = AsyncStream<Int>.makeStream()
+                group.addTask {
+                    defer { announce.finish() }
+                    try await RelayServer(configuration: configuration, store: store, logger: logger).run { port in
+                        logger.info("relay ready", metadata: ["relay.port": "\(port)", "relay.data": "\(directory.path)"])
+                        announce.yield(port)
+                    }
+                }
+                var ports = bound.makeAsyncIterator()
+                guard withJarvis, let port = await ports.next() else { return }
+                let fleet = try store.ensureFleet(named: jarvisFleet).fleet
+                let relayHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+                let endpoint = RelayEndpoint(host: relayHost, port: port, useTLS: false)
+                group.addTask {
+                    try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
+                                                 http: httpAddress, mayStartLocalModel: false, logger: logger)
+                }
             }
         }
     }

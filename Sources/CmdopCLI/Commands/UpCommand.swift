@@ -8,15 +8,18 @@ import CmdopStorage
 import Foundation
 import Logging
 
-/// `cmdop up`: the embedded default — a relay and this machine's agent, in one process.
+/// `cmdop up`: the embedded default — a relay, jarvis and this machine's agent, in one process.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run everything on this machine: the relay and a local agent in the 'default' fleet.",
+        abstract: "Run everything on this machine: the relay, jarvis and a local agent in the 'default' fleet.",
         discussion: """
             Data lives under ~/.local/share/cmdop (XDG_DATA_HOME, or --data-dir): relay.db, operator.key \
-            (an admin API key, mode 0600, that the CLI on this machine uses by default) and agent/ (the local \
-            agent's identity, permissions.yaml and enrolment).
+            (an admin API key, mode 0600, that the CLI on this machine uses by default), agent/ (the local \
+            agent's identity, permissions.yaml and enrolment) and jarvis/ (jarvis's identity, its own \
+            permissions.yaml, sessions, run journal, approvals and audit chain).
+            jarvis's model: DATA-DIR/providers.yaml (or CMDOP_PROVIDERS); else an ollama on 127.0.0.1:11434; \
+            else the project's local llama.cpp server (scripts/llama-server.sh, started for you).
             """)
 
     @Option(help: "HOST:PORT for the relay (loopback unless you add TLS with `cmdop server`).")
@@ -25,8 +28,15 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Where to keep everything (default ~/.local/share/cmdop).")
     var dataDir: String?
 
+    @Option(help: "HOST:PORT for jarvis's HTTP API.")
+    var http = "127.0.0.1:7480"
+
+    @Flag(help: "Run without jarvis (relay and local agent only).")
+    var noJarvis = false
+
     func run() async throws {
         let (host, port) = try ListenAddress.parse(listen)
+        let httpAddress = try ListenAddress.parse(http)
         let directory = DataDirectory(override: dataDir)
         let store = try RelayStore(path: directory.database)
         let fleet = try store.ensureFleet(named: "default").fleet
@@ -50,6 +60,12 @@ struct UpCommand: AsyncParsableCommand {
                 let agent = try await localAgent(store: store, fleet: fleet, endpoint: endpoint, paths: paths,
                                                  logger: logger)
                 group.addTask { await agent.run() }
+                if !noJarvis {
+                    group.addTask {
+                        try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
+                                                     http: httpAddress, mayStartLocalModel: true, logger: logger)
+                    }
+                }
                 let server = boundPort == 7443 ? "" : " --server \(endpoint)"
                 Terminal.say("""
                     cmdop is up: relay on \(endpoint), this machine enrolled as '\(agent.configuration.hostname)' \

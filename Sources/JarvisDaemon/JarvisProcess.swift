@@ -1,0 +1,95 @@
+import CmdopCore
+import CmdopIdentity
+import CmdopMesh
+import CmdopProviders
+import Foundation
+import Hummingbird
+import JarvisApprovals
+import JarvisAudit
+import JarvisCore
+import JarvisHTTP
+import JarvisRuntime
+import JarvisSessions
+import JarvisTools
+import Logging
+
+/// jarvis as a process: joins the relay as an ordinary participant with its own identity (no back
+/// door, even inside `cmdop up`), serves its asks' model calls, resumes the runs a previous process
+/// left open, and serves the HTTP API. When the relay stream drops it re-connects with back-off;
+/// runs stay open in the journal and resume on the new stream.
+public struct JarvisProcess: Sendable {
+    public let configuration: JarvisConfiguration
+    public let provider: any LLMProvider
+    public let logger: Logger
+
+    public init(configuration: JarvisConfiguration, provider: any LLMProvider, logger: Logger) {
+        self.configuration = configuration
+        self.provider = provider
+        self.logger = logger
+    }
+
+    /// Runs until cancelled. `onReady` gets the HTTP port each time the API is listening.
+    public func run(onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let (identity, _) = try IdentityFile.loadOrCreate(at: configuration.identityPath)
+        let policy = try JarvisPolicyFile.load(path: configuration.policyPath)
+        let prompt = try configuration.promptPath.map(SystemPrompt.load(path:)) ?? SystemPrompt.builtIn
+        let home = configuration.home
+        let sessions = try SessionStore(path: home + "/sessions.db")
+        let audit = try AuditChain(path: configuration.auditPath)
+        let journal = try RunJournal(path: home + "/journal.db")
+        let approvals = try ApprovalStore(path: home + "/approvals.db")
+        let grants = ModelGrants()
+        let credentials = MachineCredentials(identity: identity, role: .jarvis, fleet: configuration.fleet,
+                                             hostname: configuration.hostname, capabilities: ["model"])
+        var attempt = 0
+        let connected = Locked(false)
+        while !Task.isCancelled {
+            connected.withLock { $0 = false }
+            do {
+                try await MeshClient.connect(to: configuration.endpoint, credentials: .machine(credentials),
+                                             serving: ModelServer(provider: provider, grants: grants).handle) { client in
+                    connected.withLock { $0 = true }
+                    let service = JarvisService(
+                        settings: JarvisSettings(fleetID: client.welcome.fleet, fleetName: client.welcome.fleet,
+                                                 systemPrompt: prompt, policy: policy, budget: configuration.budget,
+                                                 approvalTimeout: configuration.approvalTimeout),
+                        provider: provider, client: client, sessions: sessions, audit: audit, journal: journal,
+                        approvals: approvals, grants: grants)
+                    try await serve(service, client: client, onReady: onReady)
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                if Task.isCancelled { break }
+                if connected.value { attempt = 0 }  // a stream that was up starts the back-off over
+                let delay = Duration.milliseconds(min(500 << min(attempt, 6), 30_000))
+                attempt += 1
+                logger.warning("jarvis lost the relay; re-connecting", metadata: ["jarvis.error": "\(error)", "jarvis.retry_in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private func serve(_ service: JarvisService, client: MeshClient, onReady: @escaping @Sendable (Int) -> Void) async throws {
+        let resumed = try service.resumeOpenRuns()
+        if !resumed.isEmpty { logger.notice("resumed runs left open", metadata: ["jarvis.runs": "\(resumed.count)"]) }
+        let router = Router()
+        JarvisAPI(service: service, client: client).register(on: router)
+        let http = JarvisHTTPServer()
+        let port = try await http.start(router: router, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
+        onReady(port)
+        do {
+            // Until cancelled or the relay stream ends (the client's requests then fail).
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(5))
+                _ = try await client.machines()
+            }
+        } catch {
+            await service.stop()
+            await http.stop()
+            throw error
+        }
+        await service.stop()
+        await http.stop()
+    }
+}
