@@ -29,14 +29,17 @@ test: deps
 	$(SWIFT) build --product cmdopPackageTests
 	$(SWIFT) test --skip-build
 
-# The mesh benchmark (relay + 100 and 1,000 agents), then the provider benchmark (libcurl transport
-# vs the curl CLI, and time to first token against the local llama.cpp server).
+# The mesh benchmark (relay + 100 and 1,000 agents), the provider benchmark (libcurl transport vs the
+# curl CLI, and time to first token against the local llama.cpp server), then jarvis's (loop overhead
+# per tool-calling turn, and ask_machines across 100 agents).
 bench: deps
 	$(SWIFT) build -c release --product cmdop
 	$(SWIFT) build -c release --product cmdop-bench
 	$(SWIFT) build -c release --product provider-bench
+	$(SWIFT) build -c release --product jarvis-bench
 	$$($(SWIFT) build -c release --show-bin-path)/cmdop-bench $(BENCH_FLAGS) --cmdop $$($(SWIFT) build -c release --show-bin-path)/cmdop
 	$$($(SWIFT) build -c release --show-bin-path)/provider-bench
+	$$($(SWIFT) build -c release --show-bin-path)/jarvis-bench
 
 # The local llama.cpp server the provider tests and the embedded default use (PyPI xllamacpp).
 llama-start:

@@ -145,6 +145,11 @@ let package = Package(
             name: "cmdop-bench", dependencies: ["CmdopAgent", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", logging],
             path: "Benchmarks/cmdop-bench", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "jarvis-bench",
+            dependencies: ["JarvisCore", "JarvisRuntime", "JarvisTools", "CmdopTesting", "CmdopProviders", "CmdopMesh",
+                           "CmdopCore", "CmdopPermissions"],
+            path: "Benchmarks/jarvis-bench", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "provider-bench", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],
             path: "Benchmarks/provider-bench", swiftSettings: strictImports),
         .testTarget(

@@ -1,0 +1,24 @@
+// jarvis-bench: measures jarvis's agent loop and its fleet fan-out on this machine.
+//
+//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10]
+//
+// 1. Loop overhead per tool-calling turn: the real AgentLoop with the real SQLite run journal,
+//    against a zero-latency scripted model (in process, so only jarvis's own work is timed) and a
+//    no-op tool. Each turn = one model call → one tool call → journal writes.
+// 2. ask_machines across N real agents (in-process, each on its own relay stream) through a real
+//    relay: every machine runs its own loop, whose model call travels back to jarvis over the relay.
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else {
+        return fallback
+    }
+    return value
+}
+
+let turns = option("--turns", 2000)
+let agents = option("--agents", 100)
+let rounds = option("--rounds", 10)
+try await LoopBenchmark.run(turns: turns)
+try await AskFanOutBenchmark.run(agents: agents, rounds: rounds)
