@@ -23,9 +23,10 @@ build: deps
 run: build
 	$$($(SWIFT) build --show-bin-path)/cmdop up
 
-# Builds only the test bundle and what it needs: `swift build --build-tests` would also compile every
+# Builds the cmdop binary (the CLI tests run it) and the test bundle and what it needs: `swift build --build-tests` would also compile every
 # executable of every dependency (swift-protobuf's protoc alone is ~700 C++ files).
 test: deps
+	$(SWIFT) build --product cmdop
 	$(SWIFT) build --product cmdopPackageTests
 	$(SWIFT) test --skip-build
 

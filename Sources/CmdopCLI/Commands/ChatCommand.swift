@@ -30,7 +30,10 @@ struct ChatCommand: AsyncParsableCommand {
                 let printer = ChatPrinter()
                 do {
                     try await converse(client, sessionID: sessionID, printer: printer)
-                } catch is CancellationError {
+                } catch where Task.isCancelled {
+                    // Ctrl-C ended the stream mid-read: that is a detach, not a failure.
+                }
+                if Task.isCancelled {
                     Terminal.say("\ndetached; the run goes on. Re-attach: cmdop chat --session \(sessionID)")
                 }
             }
