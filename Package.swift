@@ -86,7 +86,7 @@ let package = Package(
             swiftSettings: strictImports),
         .target(
             name: "JarvisHTTP",
-            dependencies: ["JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisTools", "CmdopMesh", "CmdopCore",
+            dependencies: ["JarvisRuntime", "JarvisCore", "JarvisSessions", "JarvisApprovals", "JarvisTools", "CmdopMesh", "CmdopCore",
                            "CmdopProtocol", "CmdopProviders", "CmdopStorage", "CmdopIdentity",
                            .product(name: "Hummingbird", package: "hummingbird"), logging],
             swiftSettings: swiftSettings),

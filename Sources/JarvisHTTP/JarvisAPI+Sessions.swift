@@ -3,6 +3,7 @@ import CmdopProviders
 import CmdopStorage
 import Foundation
 import Hummingbird
+import JarvisCore
 import JarvisSessions
 
 extension JarvisAPI {
@@ -30,7 +31,8 @@ extension JarvisAPI {
             if let running = try service.journal.runs(fleetID: fleetID, sessionID: sessionID).first(where: { $0.status == "running" }) {
                 throw APIError(.conflict, "run \(running.id) is still working in this session; wait for its run_finished event or use a new session")
             }
-            let runID = try await service.post(text, to: sessionID, actor: principal.actor)
+            let runID = try await service.post(text, to: sessionID, actor: principal.actor, budget: try Self.budget(body["budget"]),
+                                               model: body["model"]?.stringValue)
             return JSONResponse.make(.accepted, ["run_id": .string(runID), "session_id": .string(sessionID)])
         }
         router.get("/v1/sessions/:id/events") { request, context in
@@ -44,6 +46,25 @@ extension JarvisAPI {
             }
             return eventStream(sessionID, after: after)
         }
+    }
+
+    /// A run's own limits from `{"max_turns": 1…50, "max_tokens", "max_cost", "timeout_seconds": 1…600}`.
+    static func budget(_ json: JSONValue?) throws -> RunBudget? {
+        guard let json, !json.isNull else { return nil }
+        guard let fields = json.objectValue else { throw APIError(.badRequest, "budget must be an object, e.g. {\"max_turns\": 5}") }
+        let known: Set = ["max_turns", "max_tokens", "max_cost", "timeout_seconds"]
+        if let unknown = fields.keys.first(where: { !known.contains($0) }) {
+            throw APIError(.badRequest, "budget.\(unknown) is not a budget field; use \(known.sorted().joined(separator: ", "))")
+        }
+        let defaults = RunBudget()
+        let turns = fields["max_turns"]?.intValue ?? defaults.maxTurns
+        let timeout = fields["timeout_seconds"]?.intValue ?? Int(defaults.maxWallTime.components.seconds)
+        guard (1...50).contains(turns) else { throw APIError(.badRequest, "budget.max_turns must be 1…50") }
+        guard (1...600).contains(timeout) else { throw APIError(.badRequest, "budget.timeout_seconds must be 1…600") }
+        if let tokens = fields["max_tokens"], (tokens.intValue ?? 0) < 1 { throw APIError(.badRequest, "budget.max_tokens must be a positive integer") }
+        if let cost = fields["max_cost"], (cost.doubleValue ?? -1) < 0 { throw APIError(.badRequest, "budget.max_cost must be 0 or more") }
+        return RunBudget(maxTurns: turns, maxTokens: fields["max_tokens"]?.intValue, maxCost: fields["max_cost"]?.doubleValue,
+                         maxWallTime: .seconds(timeout))
     }
 
     /// `Last-Event-ID` (a reconnecting EventSource) wins over `?after=SEQ`; both mean "events after SEQ".

@@ -45,11 +45,15 @@ public final class JarvisService: Sendable {
     public let approvals: ApprovalStore
     /// The model calls of asks in flight (serve them with a `ModelServer` on `client`).
     public let grants: ModelGrants
+    /// Turns a run's model reference (`@fast`, a provider name) into a provider; nil passes it on as a model name.
+    let modelResolver: (@Sendable (String) throws -> any LLMProvider)?
     private let running = Mutex<[String: Task<RunResult, Never>]>([:])
 
     public init(settings: JarvisSettings, provider: any LLMProvider, client: MeshClient, sessions: SessionStore,
-                audit: AuditChain, journal: RunJournal, approvals: ApprovalStore, grants: ModelGrants = ModelGrants()) {
+                audit: AuditChain, journal: RunJournal, approvals: ApprovalStore, grants: ModelGrants = ModelGrants(),
+                modelResolver: (@Sendable (String) throws -> any LLMProvider)? = nil) {
         self.grants = grants
+        self.modelResolver = modelResolver
         self.settings = settings
         self.provider = provider
         self.client = client
@@ -61,14 +65,23 @@ public final class JarvisService: Sendable {
 
     /// Starts a run for `message` in session `sessionID` (of this jarvis's fleet) and returns its id
     /// at once; the run continues the session's conversation.
+    /// - Parameters:
+    ///   - runID: the run's id when the caller chose it already (a webhook's 202 carried it); a run
+    ///     with this id that exists is not started again — posting is idempotent on it.
+    ///   - budget: limits for this run (default: the service's).
+    ///   - model: a model reference for this run (`@fast`, a provider name, a model name).
     /// - Throws: `SessionNotFound` for a session of another fleet.
-    public func post(_ message: String, to sessionID: String, actor: String) async throws -> String {
+    @discardableResult
+    public func post(_ message: String, to sessionID: String, actor: String, runID: String? = nil,
+                     budget: RunBudget? = nil, model: String? = nil) async throws -> String {
         _ = try sessions.session(sessionID, fleetID: settings.fleetID)
+        let runID = runID ?? UUID().uuidString.lowercased()
+        if try journal.status(runID) != nil { return runID }
         let machines = (try? await client.machines()) ?? []
         let system = settings.systemPrompt.render(fleet: settings.fleetName, machines: machines)
         let messages = [ChatMessage.system(system)] + (try journal.conversation(ofSession: sessionID)) + [.user(message)]
-        let runID = UUID().uuidString.lowercased()
-        _ = try journal.begin(runID: runID, fleetID: settings.fleetID, sessionID: sessionID, actor: actor, messages: messages)
+        _ = try journal.begin(runID: runID, fleetID: settings.fleetID, sessionID: sessionID, actor: actor,
+                              messages: messages, budget: budget, model: model)
         let recorder = RunRecorder(sessions: sessions, audit: audit, sessionID: sessionID, runID: runID, actor: actor)
         try recorder.begin(prompt: message)
         start(runID, checkpoint: RunCheckpoint(messages: messages, turns: 0), recorder: recorder, actor: actor)
@@ -102,13 +115,23 @@ public final class JarvisService: Sendable {
         for task in tasks { _ = await task.value }
     }
 
+    /// The provider and model name for a run's model reference: an alias or provider name the
+    /// resolver knows picks that provider; anything else is a model name on the default provider.
+    private func resolve(_ model: String?) -> (any LLMProvider, String?) {
+        guard let model else { return (provider, nil) }
+        if let resolver = modelResolver, let resolved = try? resolver(model) { return (resolved, nil) }
+        return (provider, model)
+    }
+
     private func start(_ runID: String, checkpoint: RunCheckpoint, recorder: RunRecorder, actor: String) {
         let approvals = OnCallApprovals(store: approvals, fleetID: settings.fleetID, runID: runID, requestedBy: actor,
                                         timeout: settings.approvalTimeout, notifier: settings.notifier,
                                         onChange: recorder.approvalChanged)
         let gate = JarvisGate(policy: settings.policy, approvals: approvals, onDecision: recorder.gateDecided)
-        let loop = AgentLoop(provider: provider, tools: FleetTools.all(client: client, gate: gate, grants: grants), budget: settings.budget,
-                             journal: journal.entry(runID))
+        let (budget, model) = (try? journal.settings(of: runID)) ?? (nil, nil)
+        let (runProvider, modelName) = resolve(model)
+        let loop = AgentLoop(provider: runProvider, tools: FleetTools.all(client: client, gate: gate, grants: grants),
+                             budget: budget ?? settings.budget, model: modelName, journal: journal.entry(runID))
         running.withLock { running in
             running[runID] = Task {
                 let result = await loop.resume(checkpoint, onEvent: recorder.observe)

@@ -1,5 +1,6 @@
 public import CmdopProviders
 public import JarvisCore
+import CmdopCore
 import CmdopStorage
 import Foundation
 import GRDB
@@ -24,19 +25,51 @@ public final class RunJournal: Sendable {
                                          PRIMARY KEY (run_id, call_id));
                 """)
         }
+        migrator.registerMigration("v2: per-run budget and model") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN budget TEXT; ALTER TABLE runs ADD COLUMN model TEXT;")
+        }
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
     }
 
     /// Records a new run with its opening conversation and returns its journal.
+    /// - Parameters:
+    ///   - budget: this run's limits, kept so a resumed run keeps them (nil: the service's default).
+    ///   - model: this run's model reference (an alias such as `@fast`, or a model name).
     public func begin(runID: String, fleetID: String, sessionID: String, actor: String = "",
-                      messages: [ChatMessage]) throws -> Entry {
+                      messages: [ChatMessage], budget: RunBudget? = nil, model: String? = nil) throws -> Entry {
         try database.write { db in
             try db.execute(sql: """
-                INSERT INTO runs (id, fleet_id, session_id, actor, status, messages, updated_at)
-                VALUES (?, ?, ?, ?, 'running', ?, ?)
-                """, arguments: [runID, fleetID, sessionID, actor, Self.encode(messages), Date().timeIntervalSince1970])
+                INSERT INTO runs (id, fleet_id, session_id, actor, status, messages, updated_at, budget, model)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)
+                """, arguments: [runID, fleetID, sessionID, actor, Self.encode(messages), Date().timeIntervalSince1970,
+                                 budget.map(Self.encode), model])
         }
         return Entry(journal: self, runID: runID)
+    }
+
+    /// The budget and model a run was started with.
+    public func settings(of runID: String) throws -> (budget: RunBudget?, model: String?) {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT budget, model FROM runs WHERE id = ?", arguments: [runID]) else {
+                return (nil, nil)
+            }
+            let budget = (row["budget"] as String?).flatMap { try? JSONValue(parsing: $0) }.flatMap(Self.decodeBudget)
+            return (budget, row["model"])
+        }
+    }
+
+    static func encode(_ budget: RunBudget) -> String {
+        var fields: [String: JSONValue] = ["max_turns": .number(Double(budget.maxTurns)),
+                                           "timeout_ms": .number(Double(budget.maxWallTime.wholeMilliseconds))]
+        if let tokens = budget.maxTokens { fields["max_tokens"] = .number(Double(tokens)) }
+        if let cost = budget.maxCost { fields["max_cost"] = .number(cost) }
+        return JSONValue.object(fields).serialized()
+    }
+
+    static func decodeBudget(_ json: JSONValue) -> RunBudget? {
+        guard let turns = json["max_turns"]?.intValue, let timeout = json["timeout_ms"]?.intValue else { return nil }
+        return RunBudget(maxTurns: turns, maxTokens: json["max_tokens"]?.intValue, maxCost: json["max_cost"]?.doubleValue,
+                         maxWallTime: .milliseconds(timeout))
     }
 
     /// Who and where a run belongs to.

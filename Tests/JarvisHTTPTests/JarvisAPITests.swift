@@ -140,6 +140,39 @@ struct JarvisAPITests {
         }
     }
 
+    @Test("a run's own budget is validated, kept in the journal and applied")
+    func perRunBudget() async throws {
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await mesh.startAgent("web-1", fleet: fleet)
+                    // The model would keep calling tools; a one-turn budget stops it after the first.
+                    server.setDefault(ScriptedModel.toolCalls([("c1", "list_machines", "{}")]), for: ScriptedModel.path)
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", server: server, curl: curl) { jarvis in
+                        let key = fleet.operatorKey
+                        let sessionID = try #require(try await jarvis.call("POST", "/v1/sessions", key: key).body["id"]?.stringValue)
+                        let bad = try await jarvis.call("POST", "/v1/sessions/\(sessionID)/messages", key: key,
+                                                        json: #"{"text":"go","budget":{"max_turns":99}}"#)
+                        #expect(bad.status == 400 && bad.body["error"]?.stringValue?.contains("max_turns") == true)
+                        let typo = try await jarvis.call("POST", "/v1/sessions/\(sessionID)/messages", key: key,
+                                                         json: #"{"text":"go","budget":{"max_turn":1}}"#)
+                        #expect(typo.status == 400 && typo.body["error"]?.stringValue?.contains("max_turn ") == true)
+                        let posted = try await jarvis.call("POST", "/v1/sessions/\(sessionID)/messages", key: key,
+                                                           json: #"{"text":"go","budget":{"max_turns":1,"timeout_seconds":30}}"#)
+                        let runID = try #require(posted.body["run_id"]?.stringValue)
+                        let events = try await jarvis.events("/v1/sessions/\(sessionID)/events", key: key) { events in
+                            events.contains { $0.kind == "run_finished" }
+                        }
+                        #expect(events.last?.data["data"]?["stop"]?.stringValue == "turnsSpent")
+                        let kept = try jarvis.service.journal.settings(of: runID)
+                        #expect(kept.budget?.maxTurns == 1 && kept.budget?.maxWallTime == .seconds(30))
+                    }
+                }
+            }
+        }
+    }
+
     func readOnlyKey(_ mesh: TestMesh, _ fleet: TestMesh.Fleet) throws -> String {
         try mesh.store.createAPIKey(fleetID: fleet.id, scopes: [.machinesRead], label: "ro").key
     }
