@@ -15,6 +15,7 @@
 //   JarvisApprovals                      durable on-call approvals bound to one exact call (SQLite)
 //   JarvisSchedule                       pure: cron expressions and next-fire times across DST
 //   JarvisWebhooks                       webhook signature verification (GitHub, Standard Webhooks, HMAC, bearer)
+//   JarvisTriggers                       Triggers/ and Webhooks/ definitions, the scheduler, webhook intake and deliveries
 //   JarvisRuntime                        the run journal (resume after a crash); runs into sessions and audit
 //   JarvisHTTP                           jarvis's HTTP API (Hummingbird): sessions with SSE, approvals, runs, machines
 //   JarvisDaemon                         jarvis as a process: identity, stores, policy, relay link, HTTP API
@@ -73,6 +74,11 @@ let package = Package(
         .target(name: "JarvisSessions", dependencies: ["CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(name: "JarvisSchedule", swiftSettings: swiftSettings),
         .target(name: "JarvisWebhooks", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
+        .target(
+            name: "JarvisTriggers",
+            dependencies: ["JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", "CmdopStorage", yams, grdb,
+                           .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings),
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),
         .target(
             name: "JarvisRuntime",
@@ -164,6 +170,10 @@ let package = Package(
         .testTarget(name: "JarvisAuditTests", dependencies: ["JarvisAudit", grdb], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisSessionsTests", dependencies: ["JarvisSessions"], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisScheduleTests", dependencies: ["JarvisSchedule"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JarvisTriggersTests",
+            dependencies: ["JarvisTriggers", "JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", grdb],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisWebhooksTests", dependencies: ["JarvisWebhooks", "CmdopIdentity"], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisApprovalsTests", dependencies: ["JarvisApprovals"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,0 +1,77 @@
+import Foundation
+import Mustache
+
+/// A webhook's `prompt:`: a Mustache template over the JSON payload, compiled when the file loads.
+///
+/// Payload fields are top-level names (`{{workflow_run.head_branch}}`), request headers are under
+/// `headers` by lower-cased name (`{{headers.x-github-event}}`; `authorization` and cookies are never
+/// exposed), and a `text/*` body is `{{body}}`.
+/// Nothing is HTML-escaped: the result is a prompt, not a page.
+public struct PromptTemplate: Sendable {
+    /// Where a template is malformed: 1-based line and column within the template text.
+    public struct SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+        public let line: Int
+        public let column: Int
+        public let message: String
+        public var description: String { "line \(line), column \(column): \(message)" }
+    }
+
+    /// The template text as written.
+    public let source: String
+    private let template: MustacheTemplate
+
+    /// Text output, so `&` or `<` in a commit message reach the model unchanged.
+    private static let pragma = "{{% CONTENT_TYPE: TEXT}}"
+
+    /// Compiles `text`.
+    /// - Throws: `SyntaxError` saying where and what to fix.
+    public init(_ text: String) throws {
+        do {
+            template = try MustacheTemplate(string: Self.pragma + text)
+        } catch let error as MustacheTemplate.ParserError {
+            let line = error.context.lineNumber
+            let column = line == 1 ? max(error.context.columnNumber - Self.pragma.count, 1) : error.context.columnNumber
+            throw SyntaxError(line: line, column: column, message: Self.explain(error.error))
+        } catch {
+            throw SyntaxError(line: 1, column: 1, message: "\(error); check the {{ }} tags")
+        }
+        source = text
+    }
+
+    /// Renders the template over a parsed payload and the delivery's headers; `text` is a
+    /// non-JSON (`text/*`) body, available as `{{body}}`.
+    public func render(payload: PayloadValue, headers: [String: String], text: String? = nil) -> String {
+        var context: [String: Any] = [:]
+        if case .object = payload, let fields = payload.templateValue as? [String: Any] {
+            context = fields
+        }
+        context["headers"] = Self.visibleHeaders(headers)
+        if let text { context["body"] = text }
+        return template.render(context)
+    }
+
+    /// Headers as templates (and stored deliveries) may see them: lower-cased names, credentials removed.
+    static func visibleHeaders(_ headers: [String: String]) -> [String: String] {
+        var visible: [String: String] = [:]
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            guard !hiddenHeaders.contains(lower) else { continue }
+            visible[lower] = value
+        }
+        return visible
+    }
+
+    static let hiddenHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+
+    private static func explain(_ error: any Error) -> String {
+        guard let error = error as? MustacheTemplate.Error else { return "\(error); check the {{ }} tags" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "a {{/name}} closes a section that is not the one open; match it to its {{#name}}"
+        case .unfinishedName: return "a tag is not finished; close it with }}"
+        case .expectedSectionEnd: return "a {{#section}} or {{^section}} is never closed; add its {{/section}}"
+        case .invalidSetDelimiter: return "a {{=<% %>=}} delimiter change is malformed"
+        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: return "a {{% ...}} pragma is not supported here; remove it"
+        default: return "\(error); partials and inheritance are not supported in webhook prompts"
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// What the HTTP route answers: a status, a small JSON object, and extra headers.
+public struct IntakeResponse: Sendable, Hashable {
+    /// The HTTP status (202, 200, 400, 401, 404, 413, 429 or 500).
+    public let status: Int
+    /// The JSON object's fields (all strings), e.g. `status`, `run_id`, `delivery_id`, `error`, `reason`.
+    public let fields: [String: String]
+    /// Headers to send besides `content-type` (e.g. `retry-after`).
+    public let headers: [String: String]
+
+    /// Creates a response.
+    public init(status: Int, fields: [String: String], headers: [String: String] = [:]) {
+        self.status = status
+        self.fields = fields
+        self.headers = headers
+    }
+
+    /// The body: `fields` as a JSON object with sorted keys.
+    public var body: [UInt8] {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Array(data)
+    }
+
+    /// `application/json`.
+    public static let contentType = "application/json"
+
+    static func error(_ status: Int, _ message: String, headers: [String: String] = [:]) -> IntakeResponse {
+        IntakeResponse(status: status, fields: ["error": message], headers: headers)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import JarvisWebhooks
+import Synchronization
+
+/// The framework-neutral core of `POST /hooks/NAME`: checks, de-duplicates, filters, rate-limits
+/// and stores a delivery, then says what to answer. The HTTP route only translates.
+///
+/// Order of checks, and the answer to each:
+/// 1. unknown hook → 404; 2. body over `max_body` → 413 (before any verification);
+/// 3. signature, headers or timestamp wrong → 401 `{"error": reason}` (never the secret);
+/// 4. a sender delivery id already stored within the retention → **200**
+///    `{"status":"duplicate","run_id":…,"delivery_id":…}` and nothing new stored (a 2xx, so a
+///    sender that retries after a lost 202 stops retrying);
+/// 5. not a JSON object → 400 (`text/*` bodies are allowed and reach templates as `{{body}}`; form
+///    bodies carry their JSON in `payload=`); 6. a filter fails → 202 `{"status":"ignored","reason":…}`, nothing stored;
+/// 7. over `rate_limit` → 429 with `retry-after` (only deliveries that would start a run count);
+/// 8. stored (committed) → 202 `{"status":"accepted","run_id":…,"delivery_id":…}`.
+public final class WebhookIntake: Sendable {
+    private struct State {
+        var definitions: [String: WebhookDefinition]
+        var buckets: [String: TokenBucket] = [:]
+    }
+
+    /// Where deliveries are stored.
+    public let store: DeliveryStore
+    /// The least time a sender's delivery id is remembered; each hook uses the larger of this and its `replay_window`.
+    public let dedupeRetention: TimeInterval
+    private let state: Mutex<State>
+
+    /// Creates the intake.
+    /// - Parameters:
+    ///   - definitions: the webhooks (names unique; later duplicates are ignored).
+    ///   - store: the delivery store.
+    ///   - dedupeRetention: how long delivery ids are remembered (default 3 days, GitHub's redelivery window).
+    public init(definitions: [WebhookDefinition], store: DeliveryStore, dedupeRetention: TimeInterval = 3 * 86400) {
+        self.store = store
+        self.dedupeRetention = max(dedupeRetention, 0)
+        var byName: [String: WebhookDefinition] = [:]
+        for definition in definitions where byName[definition.name] == nil { byName[definition.name] = definition }
+        state = Mutex(State(definitions: byName))
+    }
+
+    /// The loaded webhook names, sorted.
+    public var hooks: [String] { state.withLock { $0.definitions.keys.sorted() } }
+
+    /// One webhook's definition.
+    public func definition(_ hook: String) -> WebhookDefinition? { state.withLock { $0.definitions[hook] } }
+
+    /// Replaces the definitions; rate-limit buckets of hooks whose limit is unchanged carry over.
+    public func reload(_ definitions: [WebhookDefinition]) {
+        state.withLock { state in
+            var byName: [String: WebhookDefinition] = [:]
+            for definition in definitions where byName[definition.name] == nil { byName[definition.name] = definition }
+            state.buckets = state.buckets.filter { byName[$0.key]?.rateLimit == state.definitions[$0.key]?.rateLimit }
+            state.definitions = byName
+        }
+    }
+
+    /// Handles one delivery.
+    /// - Parameters:
+    ///   - hook: NAME from `/hooks/NAME`.
+    ///   - headers: request headers by lower-cased name.
+    ///   - body: the raw body bytes, as received.
+    ///   - now: the receive time.
+    /// - Returns: the response to send; for 202 `accepted` the delivery is already committed.
+    public func receive(hook: String, headers: [String: String], body: [UInt8], now: Date = Date()) -> IntakeResponse {
+        guard let definition = definition(hook) else {
+            return .error(404, "no webhook is named '\(hook)'")
+        }
+        guard body.count <= definition.maxBody else {
+            return .error(413, "the body is \(body.count) bytes; this webhook accepts at most \(definition.maxBody)")
+        }
+        var lowered: [String: String] = [:]
+        for (name, value) in headers { lowered[name.lowercased()] = value }
+        let verifiedID: String?
+        do {
+            verifiedID = try definition.verifier.verify(headers: lowered, body: body, now: now)
+        } catch let rejection as WebhookRejection {
+            return .error(401, rejection.reason)
+        } catch {
+            return .error(401, "the delivery could not be verified")
+        }
+        let senderID = definition.deliveryIDHeader.flatMap { lowered[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? verifiedID
+        let dedupeSince = now.addingTimeInterval(-max(definition.replayWindow, dedupeRetention))
+        do {
+            if let senderID, let existing = try store.duplicate(hook: hook, senderDeliveryID: senderID, since: dedupeSince) {
+                return Self.duplicate(existing)
+            }
+        } catch {
+            return .error(500, "the delivery store could not be read; retry later")
+        }
+        let decoded: PayloadDecoder.Decoded
+        switch PayloadDecoder.decode(body, contentType: lowered["content-type"]) {
+        case .success(let value): decoded = value
+        case .failure(let error): return .error(400, error.reason)
+        }
+        let payload = decoded.payload
+        for filter in definition.filters {
+            if let reason = filter.rejection(headers: lowered, payload: payload) {
+                return IntakeResponse(status: 202, fields: ["status": "ignored", "reason": reason])
+            }
+        }
+        if let retryAfter = takeToken(hook: hook, limit: definition.rateLimit, now: now) {
+            return .error(429, "more than \(definition.rateLimit?.perMinute ?? 0) deliveries a minute; retry later",
+                          headers: ["retry-after": String(retryAfter)])
+        }
+        let visibleHeaders = PromptTemplate.visibleHeaders(lowered)
+        let delivery = Delivery(
+            id: UUID().uuidString.lowercased(), hook: hook, senderDeliveryID: senderID, headers: visibleHeaders, body: body,
+            prompt: definition.prompt.render(payload: payload, headers: visibleHeaders, text: decoded.text),
+            runID: UUID().uuidString.lowercased(), receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
+            outcome: nil, replayOf: nil)
+        do {
+            switch try store.insert(delivery, dedupeSince: dedupeSince) {
+            case .stored:
+                var fields = ["status": "accepted", "run_id": delivery.runID, "delivery_id": delivery.id]
+                if let senderID { fields["sender_delivery_id"] = senderID }
+                return IntakeResponse(status: 202, fields: fields)
+            case .duplicate(let existing):
+                refundToken(hook: hook)
+                return Self.duplicate(existing)
+            }
+        } catch {
+            refundToken(hook: hook)
+            return .error(500, "the delivery could not be stored; retry later")
+        }
+    }
+
+    /// Stores a new delivery from a stored one (new id, new run id), re-rendering the prompt with
+    /// the hook's current template when the hook still exists.
+    /// - Throws: `StoreError` when there is no such delivery.
+    public func replay(deliveryID: String, now: Date = Date()) throws -> Delivery {
+        guard let original = try store.delivery(id: deliveryID) else {
+            return try store.replay(deliveryID: deliveryID, now: now)
+        }
+        var prompt: String?
+        if let definition = definition(original.hook),
+           case .success(let decoded) = PayloadDecoder.decode(original.body, contentType: original.headers["content-type"]) {
+            prompt = definition.prompt.render(payload: decoded.payload, headers: original.headers, text: decoded.text)
+        }
+        return try store.replay(deliveryID: deliveryID, prompt: prompt, now: now)
+    }
+
+    /// Forgets delivery ids older than each hook's retention; returns how many were removed.
+    /// - Throws: `StoreError` when the store cannot be written.
+    @discardableResult
+    public func pruneDeliveryIDs(now: Date = Date()) throws -> Int {
+        let windows = state.withLock { $0.definitions.mapValues(\.replayWindow) }
+        var removed = 0
+        for (hook, window) in windows {
+            removed += try store.pruneDeliveryIDs(hook: hook, receivedBefore: now.addingTimeInterval(-max(window, dedupeRetention)))
+        }
+        let longest = windows.values.reduce(dedupeRetention, max)
+        removed += try store.pruneDeliveryIDs(receivedBefore: now.addingTimeInterval(-longest))
+        return removed
+    }
+
+    private static func duplicate(_ existing: Delivery) -> IntakeResponse {
+        IntakeResponse(status: 200, fields: ["status": "duplicate", "run_id": existing.runID, "delivery_id": existing.id])
+    }
+
+    private func takeToken(hook: String, limit: WebhookDefinition.RateLimit?, now: Date) -> Int? {
+        guard let limit else { return nil }
+        return state.withLock { state in
+            var bucket = state.buckets[hook] ?? TokenBucket(rateLimit: limit, now: now)
+            let wait = bucket.take(now: now)
+            state.buckets[hook] = bucket
+            return wait
+        }
+    }
+
+    private func refundToken(hook: String) {
+        state.withLock { $0.buckets[hook]?.refund() }
+    }
+}
