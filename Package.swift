@@ -17,6 +17,7 @@
 //   JarvisWebhooks                       webhook signature verification (GitHub, Standard Webhooks, HMAC, bearer)
 //   JarvisTriggers                       Triggers/ and Webhooks/ definitions, the scheduler, webhook intake and deliveries
 //   JarvisRuntime                        the run journal (resume after a crash); runs into sessions and audit
+//   JarvisAutomation                     triggers and webhook deliveries become jarvis runs; reload on change
 //   JarvisHTTP                           jarvis's HTTP API (Hummingbird): sessions with SSE, approvals, runs, machines
 //   JarvisDaemon                         jarvis as a process: identity, stores, policy, relay link, HTTP API
 //   CmdopCLI → cmdop                     ArgumentParser commands; the executable is one line
@@ -91,14 +92,18 @@ let package = Package(
                            "CmdopProtocol", "CmdopIdentity"],
             swiftSettings: strictImports),
         .target(
+            name: "JarvisAutomation",
+            dependencies: ["JarvisTriggers", "JarvisRuntime", "JarvisCore", logging],
+            swiftSettings: swiftSettings),
+        .target(
             name: "JarvisHTTP",
-            dependencies: ["JarvisRuntime", "JarvisCore", "JarvisSessions", "JarvisApprovals", "JarvisTools", "CmdopMesh", "CmdopCore",
+            dependencies: ["JarvisRuntime", "JarvisCore", "JarvisAutomation", "JarvisTriggers", "JarvisSessions", "JarvisApprovals", "JarvisTools", "CmdopMesh", "CmdopCore",
                            "CmdopProtocol", "CmdopProviders", "CmdopStorage", "CmdopIdentity",
                            .product(name: "Hummingbird", package: "hummingbird"), logging],
             swiftSettings: swiftSettings),
         .target(
             name: "JarvisDaemon",
-            dependencies: ["JarvisHTTP", "JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisAudit", "JarvisTools",
+            dependencies: ["JarvisHTTP", "JarvisAutomation", "JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisAudit", "JarvisTools",
                            "JarvisCore", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProviders",
                            .product(name: "Hummingbird", package: "hummingbird"), logging],
             swiftSettings: swiftSettings),
@@ -184,7 +189,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "JarvisHTTPTests",
-            dependencies: ["JarvisHTTP", "JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit",
+            dependencies: ["JarvisHTTP", "JarvisAutomation", "JarvisTriggers", "CmdopIdentity", "JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit",
                            "JarvisApprovals", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting",
                            "CmdopMesh", "CmdopPermissions", "CmdopStorage", .product(name: "Hummingbird", package: "hummingbird"),
                            logging],

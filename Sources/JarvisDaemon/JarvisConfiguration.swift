@@ -16,12 +16,15 @@ public struct JarvisConfiguration: Sendable {
     public var httpPort: Int
     /// The system prompt template (`Prompts/system.md`); nil uses the built-in one.
     public var promptPath: String?
+    /// The folder holding `Triggers/`, `Webhooks/` and `Prompts/`; nil runs no automation.
+    public var definitionsDirectory: String?
     public var budget: RunBudget
     /// Seconds an approval may wait before it denies.
     public var approvalTimeout: TimeInterval
 
     public init(endpoint: RelayEndpoint, fleet: String, home: String, hostname: String = "jarvis",
                 httpHost: String = "127.0.0.1", httpPort: Int = 7480, promptPath: String? = nil,
+                definitionsDirectory: String? = nil,
                 budget: RunBudget = RunBudget(), approvalTimeout: TimeInterval = 600) {
         self.endpoint = endpoint
         self.fleet = fleet
@@ -30,6 +33,7 @@ public struct JarvisConfiguration: Sendable {
         self.httpHost = httpHost
         self.httpPort = httpPort
         self.promptPath = promptPath
+        self.definitionsDirectory = definitionsDirectory
         self.budget = budget
         self.approvalTimeout = approvalTimeout
     }

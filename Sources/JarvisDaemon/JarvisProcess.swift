@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import JarvisApprovals
 import JarvisAudit
+import JarvisAutomation
 import JarvisCore
 import JarvisHTTP
 import JarvisRuntime
@@ -73,16 +74,29 @@ public struct JarvisProcess: Sendable {
     private func serve(_ service: JarvisService, client: MeshClient, onReady: @escaping @Sendable (Int) -> Void) async throws {
         let resumed = try service.resumeOpenRuns()
         if !resumed.isEmpty { logger.notice("resumed runs left open", metadata: ["jarvis.runs": "\(resumed.count)"]) }
+        let automation = try configuration.definitionsDirectory.map { root in
+            try Automation(configuration: AutomationConfiguration(
+                triggersDirectory: root + "/Triggers", webhooksDirectory: root + "/Webhooks", promptsDirectory: root + "/Prompts",
+                stateDirectory: configuration.home), service: service, logger: logger)
+        }
         let router = Router()
-        JarvisAPI(service: service, client: client).register(on: router)
+        JarvisAPI(service: service, client: client, automation: automation).register(on: router)
         let http = JarvisHTTPServer()
         let port = try await http.start(router: router, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
         onReady(port)
+        defer { Task { await http.stop() } }
         do {
-            // Until cancelled or the relay stream ends (the client's requests then fail).
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(5))
-                _ = try await client.machines()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let automation { group.addTask { try await automation.run() } }
+                // Until cancelled or the relay stream ends (the client's requests then fail).
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(5))
+                        _ = try await client.machines()
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
             }
         } catch {
             await service.stop()

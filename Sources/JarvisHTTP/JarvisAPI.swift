@@ -4,6 +4,7 @@ import CmdopProviders
 import CmdopStorage
 import Foundation
 import Hummingbird
+import JarvisAutomation
 import JarvisRuntime
 import JarvisTools
 
@@ -16,12 +17,15 @@ public struct JarvisAPI: Sendable {
     let authenticator: BearerAuthenticator
     /// How often an idle event stream sends an SSE comment, so proxies keep it open.
     let keepAlive: Duration
+    /// Triggers and webhooks, when this jarvis runs them.
+    let automation: Automation?
 
     /// - Parameter keyCacheLifetime: how long a key's check by the relay is reused (a revoked key
     ///   works at most this long after revocation).
-    public init(service: JarvisService, client: MeshClient, keepAlive: Duration = .seconds(15),
+    public init(service: JarvisService, client: MeshClient, automation: Automation? = nil, keepAlive: Duration = .seconds(15),
                 keyCacheLifetime: Duration = .seconds(5)) {
         self.service = service
+        self.automation = automation
         self.client = client
         self.authenticator = BearerAuthenticator(client: client, cacheLifetime: keyCacheLifetime)
         self.keepAlive = keepAlive
@@ -34,6 +38,10 @@ public struct JarvisAPI: Sendable {
         router.get("/healthz") { _, _ in await health() }
         registerSessions(on: router)
         registerApprovals(on: router)
+        if let automation {
+            registerAutomation(automation, on: router)
+            WebhookRoutes(automation: automation).register(on: router)
+        }
         router.get("/v1/runs") { request, _ in
             _ = try await authenticator.authenticate(request, scope: .agentInvoke)
             let session = request.uri.queryParameters["session"].map(String.init)

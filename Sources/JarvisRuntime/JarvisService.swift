@@ -48,6 +48,8 @@ public final class JarvisService: Sendable {
     /// Turns a run's model reference (`@fast`, a provider name) into a provider; nil passes it on as a model name.
     let modelResolver: (@Sendable (String) throws -> any LLMProvider)?
     private let running = Mutex<[String: Task<RunResult, Never>]>([:])
+    private let recent = Mutex<[(String, RunResult)]>([])
+    static let recentLimit = 256
 
     public init(settings: JarvisSettings, provider: any LLMProvider, client: MeshClient, sessions: SessionStore,
                 audit: AuditChain, journal: RunJournal, approvals: ApprovalStore, grants: ModelGrants = ModelGrants(),
@@ -104,8 +106,28 @@ public final class JarvisService: Sendable {
 
     /// Waits for run `runID` to end; nil for a run this process is not running.
     public func result(of runID: String) async -> RunResult? {
-        guard let task = running.withLock({ $0[runID] }) else { return nil }
-        return await task.value
+        if let task = running.withLock({ $0[runID] }) { return await task.value }
+        return recent.withLock { $0.last { $0.0 == runID }?.1 }
+    }
+
+    /// Ends run `runID` for good (a trigger's cancel-previous, an operator's cancel): unlike `stop()`,
+    /// the run is closed in the journal and its session, so it is not resumed.
+    public func cancel(_ runID: String) async {
+        guard let task = running.withLock({ $0[runID] }) else { return }
+        task.cancel()
+        let result = await task.value
+        guard result.stop == .cancelled, let owner = try? journal.owner(of: runID) else { return }
+        journal.entry(runID).runFinished(.cancelled, answer: "", messages: result.messages)
+        let recorder = RunRecorder(sessions: sessions, audit: audit, sessionID: owner.sessionID, runID: runID, actor: owner.actor)
+        try? recorder.end(result)
+    }
+
+    /// How run `runID` ended: its result while this process runs it, else what the journal says;
+    /// nil for an unknown run or one still open in another process.
+    public func outcome(of runID: String) async -> (stop: String, answer: String)? {
+        if let result = await result(of: runID) { return ("\(result.stop)", result.answer) }
+        guard let summary = try? journal.run(runID, fleetID: settings.fleetID), summary.status == "finished" else { return nil }
+        return (summary.stop ?? "", summary.answer ?? "")
     }
 
     /// Stops every run where it stands (as a shutdown does); the journal keeps them open for a resume.
@@ -120,7 +142,8 @@ public final class JarvisService: Sendable {
     private func resolve(_ model: String?) -> (any LLMProvider, String?) {
         guard let model else { return (provider, nil) }
         if let resolver = modelResolver, let resolved = try? resolver(model) { return (resolved, nil) }
-        return (provider, model)
+        // An alias nobody configured (`@fast` with a single local model) means the default model.
+        return (provider, model.hasPrefix("@") ? nil : model)
     }
 
     private func start(_ runID: String, checkpoint: RunCheckpoint, recorder: RunRecorder, actor: String) {
@@ -137,6 +160,16 @@ public final class JarvisService: Sendable {
                 let result = await loop.resume(checkpoint, onEvent: recorder.observe)
                 if result.stop != .cancelled { try? recorder.end(result) }
                 return result
+            }
+            // A finished run leaves the table for a short list of recent results (the journal keeps all).
+            let task = running[runID]
+            Task { [weak self] in
+                guard let result = await task?.value else { return }
+                self?.recent.withLock { recent in
+                    recent.append((runID, result))
+                    if recent.count > Self.recentLimit { recent.removeFirst(recent.count - Self.recentLimit) }
+                }
+                self?.running.withLock { $0.removeValue(forKey: runID) }
             }
         }
     }

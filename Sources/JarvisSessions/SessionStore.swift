@@ -28,13 +28,15 @@ public final class SessionStore: Sendable {
     }
 
     /// A new, empty session in `fleetID`.
-    public func createSession(fleetID: String, title: String = "") throws -> SessionRecord {
-        let record = SessionRecord(id: UUID().uuidString.lowercased(), fleetID: fleetID, title: title, createdAt: Date())
+    /// - Parameter id: a caller-chosen id (a webhook delivery's run); creating it again returns the
+    ///   existing session, so a retried start makes no second one.
+    public func createSession(fleetID: String, title: String = "", id: String? = nil) throws -> SessionRecord {
+        let record = SessionRecord(id: id ?? UUID().uuidString.lowercased(), fleetID: fleetID, title: title, createdAt: Date())
         try database.write { db in
-            try db.execute(sql: "INSERT INTO sessions (id, fleet_id, title, created_at) VALUES (?, ?, ?, ?)",
+            try db.execute(sql: "INSERT OR IGNORE INTO sessions (id, fleet_id, title, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [record.id, fleetID, title, record.createdAt.timeIntervalSince1970])
         }
-        return record
+        return try session(record.id, fleetID: fleetID)
     }
 
     /// The session `id` of `fleetID`.

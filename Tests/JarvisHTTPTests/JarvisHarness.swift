@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import JarvisApprovals
 import JarvisAudit
+import JarvisAutomation
 import JarvisCore
 import JarvisHTTP
 import JarvisRuntime
@@ -19,6 +20,7 @@ import Logging
 /// its stores in a temp folder, and the HTTP API on a free loopback port.
 struct JarvisHarness: Sendable {
     let service: JarvisService
+    let automation: Automation?
     let baseURL: String
     let curl: CurlHTTPTransport
 
@@ -32,11 +34,14 @@ struct JarvisHarness: Sendable {
 
     static func with<Result: Sendable>(
         mesh: TestMesh, fleet: TestMesh.Fleet, policy: String, provider: any LLMProvider, curl: CurlHTTPTransport,
-        budget: RunBudget = RunBudget(), _ body: @escaping @Sendable (JarvisHarness) async throws -> Result
+        budget: RunBudget = RunBudget(), state: String? = nil, definitions: String? = nil,
+        environment: [String: String] = [:], runAutomation: Bool = true,
+        _ body: @escaping @Sendable (JarvisHarness) async throws -> Result
     ) async throws -> Result {
-        let folder = FileManager.default.temporaryDirectory.path + "/cmdop-http-\(UUID().uuidString)"
+        // `state` keeps jarvis's files across two harnesses (a restart); otherwise a fresh folder.
+        let folder = state ?? FileManager.default.temporaryDirectory.path + "/cmdop-http-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        defer { if state == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let grants = ModelGrants()
         return try await mesh.withJarvis(fleet, serving: ModelServer(provider: provider, grants: grants).handle) { client in
             let service = JarvisService(
@@ -48,14 +53,26 @@ struct JarvisHarness: Sendable {
                 sessions: try SessionStore(path: folder + "/sessions.db"), audit: try AuditChain(path: folder + "/audit.db"),
                 journal: try RunJournal(path: folder + "/journal.db"), approvals: try ApprovalStore(path: folder + "/approvals.db"),
                 grants: grants)
+            _ = try service.resumeOpenRuns()
+            let automation = try definitions.map { root in
+                try Automation(configuration: AutomationConfiguration(
+                    triggersDirectory: root + "/Triggers", webhooksDirectory: root + "/Webhooks", promptsDirectory: root + "/Prompts",
+                    stateDirectory: folder, reloadInterval: .milliseconds(100), environment: environment),
+                    service: service, logger: Logger(label: "cmdop.test.automation"))
+            }
+            let automationTask = Task { if runAutomation { try await automation?.run() } }
+            defer { automationTask.cancel() }
             let router = Router()
-            JarvisAPI(service: service, client: client, keepAlive: .milliseconds(200), keyCacheLifetime: .milliseconds(300)).register(on: router)
+            JarvisAPI(service: service, client: client, automation: automation, keepAlive: .milliseconds(200),
+                      keyCacheLifetime: .milliseconds(300)).register(on: router)
             let http = JarvisHTTPServer()
             var logger = Logger(label: "cmdop.test.http")
             logger.logLevel = .critical
             let port = try await http.start(router: router, host: "127.0.0.1", port: 0, logger: logger)
             defer { Task { await http.stop() } }
-            let result = try await body(JarvisHarness(service: service, baseURL: "http://127.0.0.1:\(port)", curl: curl))
+            let result = try await body(JarvisHarness(service: service, automation: automation, baseURL: "http://127.0.0.1:\(port)", curl: curl))
+            automationTask.cancel()
+            _ = try? await automationTask.value
             await service.stop()
             await http.stop()
             return result
@@ -63,8 +80,9 @@ struct JarvisHarness: Sendable {
     }
 
     /// One request; the body parsed as JSON (null when empty or not JSON).
-    func call(_ method: String, _ path: String, key: String?, json: String? = nil) async throws -> (status: Int, body: JSONValue) {
-        var headers: [(name: String, value: String)] = []
+    func call(_ method: String, _ path: String, key: String?, json: String? = nil,
+              headers extra: [(name: String, value: String)] = []) async throws -> (status: Int, body: JSONValue) {
+        var headers: [(name: String, value: String)] = extra
         if let key { headers.append(("Authorization", "Bearer \(key)")) }
         if json != nil { headers.append(("Content-Type", "application/json")) }
         let response = try await curl.fetch(CmdopProviders.HTTPRequest(method: method, url: baseURL + path, headers: headers,

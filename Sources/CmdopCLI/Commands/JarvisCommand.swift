@@ -31,8 +31,11 @@ struct JarvisCommand: AsyncParsableCommand {
     @Option(help: "A PEM CA certificate to trust for the relay's TLS.")
     var caCert: String?
 
-    @Option(help: "The system prompt template (default Prompts/system.md when present).")
+    @Option(help: "The system prompt template (default DEFINITIONS/Prompts/system.md when present).")
     var prompt: String?
+
+    @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else --home).")
+    var definitions: String?
 
     func run() async throws {
         var parsed = try RelayEndpoint(parsing: relay)
@@ -44,13 +47,15 @@ struct JarvisCommand: AsyncParsableCommand {
             throw ValidationError("\(home)/jarvis_keypair.bin is missing: register jarvis with `cmdop server register-jarvis --fleet \(fleet)` on the relay host and copy its key here")
         }
         let logger = CLILogging.logger("cmdop.jarvis", defaultLevel: .notice)
-        let promptPath = prompt ?? (FileManager.default.fileExists(atPath: "Prompts/system.md") ? "Prompts/system.md" : nil)
+        let definitionsDirectory = definitions ?? DefinitionsFolder.find(dataDirectory: home)
+        let systemPrompt = definitionsDirectory + "/Prompts/system.md"
+        let promptPath = prompt ?? (FileManager.default.fileExists(atPath: systemPrompt) ? systemPrompt : nil)
         try await SignalScope.run {
             try await withCurlTransport { curl in
                 let setup = ModelSetup(transport: curl, dataDirectory: home, mayStartLocalModel: false)
                 guard let model = try await setup.choose() else { throw ValidationError("jarvis has no model. \(ModelSetup.hint)") }
                 let configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet, home: home, httpHost: host,
-                                                        httpPort: port, promptPath: promptPath)
+                                                        httpPort: port, promptPath: promptPath, definitionsDirectory: definitionsDirectory)
                 try await JarvisProcess(configuration: configuration, provider: model.provider, logger: logger).run { port in
                     Terminal.say("jarvis is up in fleet '\(fleet)' via \(endpoint): HTTP API on http://\(host):\(port), model: \(model.description)")
                 }

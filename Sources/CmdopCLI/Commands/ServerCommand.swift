@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT for jarvis's HTTP API.")
     var http = "127.0.0.1:7480"
 
+    @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else the data directory).")
+    var definitions: String?
+
     @Flag(help: "A bare relay, without jarvis.")
     var noJarvis = false
 
@@ -86,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let endpoint = RelayEndpoint(host: relayHost, port: port, useTLS: false)
                 group.addTask {
                     try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
-                                                 http: httpAddress, mayStartLocalModel: false, logger: logger)
+                                                 http: httpAddress, definitionsDirectory: definitions, mayStartLocalModel: false, logger: logger)
                 }
             }
         }

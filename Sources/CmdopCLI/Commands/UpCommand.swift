@@ -31,6 +31,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT for jarvis's HTTP API.")
     var http = "127.0.0.1:7480"
 
+    @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else the data directory).")
+    var definitions: String?
+
     @Flag(help: "Run without jarvis (relay and local agent only).")
     var noJarvis = false
 
@@ -63,7 +66,7 @@ struct UpCommand: AsyncParsableCommand {
                 if !noJarvis {
                     group.addTask {
                         try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
-                                                     http: httpAddress, mayStartLocalModel: true, logger: logger)
+                                                     http: httpAddress, definitionsDirectory: definitions, mayStartLocalModel: true, logger: logger)
                     }
                 }
                 let server = boundPort == 7443 ? "" : " --server \(endpoint)"

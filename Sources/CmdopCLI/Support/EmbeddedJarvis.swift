@@ -7,12 +7,23 @@ import Foundation
 import JarvisDaemon
 import Logging
 
+/// Where `Triggers/`, `Webhooks/` and `Prompts/` are: the current folder when it has them (a checkout
+/// of this repository), else the data directory.
+enum DefinitionsFolder {
+    static func find(dataDirectory: String) -> String {
+        let here = FileManager.default.currentDirectoryPath
+        let names = ["Triggers", "Webhooks", "Prompts"]
+        return names.contains { FileManager.default.fileExists(atPath: here + "/" + $0) } ? here : dataDirectory
+    }
+}
+
 /// jarvis inside `cmdop up` and `cmdop server`: registered in its fleet by this (admin) process,
 /// then connected to the relay like any participant.
 enum EmbeddedJarvis {
     /// Registers jarvis in `fleet`, picks its model and runs it until cancelled.
     static func run(store: RelayStore, fleet: FleetRecord, endpoint: RelayEndpoint, directory: DataDirectory,
-                    http: (host: String, port: Int), mayStartLocalModel: Bool, logger: Logger) async throws {
+                    http: (host: String, port: Int), definitionsDirectory: String?, mayStartLocalModel: Bool,
+                    logger: Logger) async throws {
         let home = directory.path + "/jarvis"
         let (identity, _) = try IdentityFile.loadOrCreate(at: home + "/jarvis_keypair.bin")
         _ = try store.registerJarvis(fleetID: fleet.id, hostname: "jarvis", publicKey: identity.publicKey)
@@ -23,12 +34,14 @@ enum EmbeddedJarvis {
                 try await Task.sleep(for: .seconds(1 << 40))
                 return
             }
-            let prompt = FileManager.default.fileExists(atPath: "Prompts/system.md") ? "Prompts/system.md" : nil
+            let definitions = definitionsDirectory ?? DefinitionsFolder.find(dataDirectory: directory.path)
+            let prompt = FileManager.default.fileExists(atPath: definitions + "/Prompts/system.md") ? definitions + "/Prompts/system.md" : nil
             let configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet.name, home: home, httpHost: http.host,
-                                                    httpPort: http.port, promptPath: prompt)
+                                                    httpPort: http.port, promptPath: prompt, definitionsDirectory: definitions)
             try await JarvisProcess(configuration: configuration, provider: model.provider, logger: logger).run { port in
                 Terminal.say("""
                     jarvis is up in fleet '\(fleet.name)': HTTP API on http://\(http.host):\(port), model: \(model.description).
+                    Triggers, webhooks and prompts: \(definitions)/{Triggers,Webhooks,Prompts} (reloaded on change or SIGHUP).
                       cmdop chat                      # talk to the fleet
                       cmdop approvals list            # on-call decisions
                     \(ModelSetup.hint)

@@ -40,6 +40,11 @@ public final class DeliveryStore: Sendable {
         try fetch("SELECT * FROM deliveries WHERE state = 'accepted' ORDER BY received_at, rowid LIMIT ?", [max(limit, 0)])
     }
 
+    /// Deliveries whose run started and has not been recorded as finished (a restart watches them again).
+    public func startedDeliveries(limit: Int = 1000) throws -> [Delivery] {
+        try fetch("SELECT * FROM deliveries WHERE state = 'started' ORDER BY received_at, rowid LIMIT ?", [max(limit, 0)])
+    }
+
     /// Claims a delivery for its run: true exactly once, for the first caller with its run id;
     /// false when it was already started (or finished), or `runID` is not the delivery's.
     /// - Throws: `StoreError` when the store cannot be written.

@@ -1,0 +1,83 @@
+import Foundation
+import JarvisRuntime
+import JarvisTriggers
+import Logging
+import Synchronization
+
+/// Turns stored webhook deliveries into runs, exactly once: the run (whose id the 202 carried) is
+/// started idempotently first and the delivery marked started after, so a crash between the two
+/// starts the same run again — which is a no-op — instead of losing or doubling it.
+final class DeliveryDispatcher: Sendable {
+    let store: DeliveryStore
+    let starter: RunStarter
+    let logger: Logger
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakes: AsyncStream<Void>
+    private let watching = Mutex<Set<String>>([])
+
+    init(store: DeliveryStore, starter: RunStarter, logger: Logger) {
+        self.store = store
+        self.starter = starter
+        self.logger = logger
+        (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks the dispatcher to look for new deliveries now (an intake just stored one).
+    func poke() { wake.yield() }
+
+    /// Dispatches until cancelled: at start (deliveries a crash left behind), on every poke, and
+    /// every second in any case.
+    func run(definitions: @escaping @Sendable (String) -> WebhookDefinition?) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [wake] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    wake.yield()
+                }
+            }
+            group.addTask { [self] in
+                for delivery in (try? store.startedDeliveries()) ?? [] { watch(delivery) }
+                await dispatchPending(definitions)
+                for await _ in wakes {
+                    if Task.isCancelled { break }
+                    await dispatchPending(definitions)
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func dispatchPending(_ definitions: @Sendable (String) -> WebhookDefinition?) async {
+        let pending: [Delivery]
+        do {
+            pending = try store.pendingDeliveries()
+        } catch {
+            return logger.error("cannot read pending webhook deliveries", metadata: ["jarvis.error": "\(error)"])
+        }
+        for delivery in pending {
+            let definition = definitions(delivery.hook)
+            do {
+                try await starter.start(
+                    runID: delivery.runID, title: "webhook \(delivery.hook) · delivery \(delivery.senderDeliveryID ?? delivery.id)",
+                    actor: "webhook:\(delivery.hook)", prompt: delivery.prompt, targets: definition?.targets ?? .all,
+                    limits: definition?.limits ?? RunLimits(), model: definition?.model)
+                guard try store.markStarted(deliveryID: delivery.id, runID: delivery.runID) else { continue }
+                watch(delivery)
+            } catch {
+                logger.error("cannot start the run of a webhook delivery; retrying",
+                             metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)", "jarvis.error": "\(error)"])
+            }
+        }
+    }
+
+    /// Records the delivery's outcome when its run ends.
+    private func watch(_ delivery: Delivery) {
+        guard watching.withLock({ $0.insert(delivery.id).inserted }) else { return }
+        Task { [self] in
+            let outcome = await starter.outcome(of: delivery.runID, started: .now)
+            try? store.markFinished(deliveryID: delivery.id, outcome: outcome.outcome)
+            _ = watching.withLock { $0.remove(delivery.id) }
+        }
+    }
+}

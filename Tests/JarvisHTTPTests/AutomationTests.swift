@@ -1,0 +1,219 @@
+import CmdopCurl
+import CmdopIdentity
+import CmdopProviders
+import CmdopProvidersTesting
+import CmdopTesting
+import Foundation
+import JarvisTriggers
+import Testing
+
+/// Webhooks and triggers end to end: a real jarvis on a real relay with real agents, definitions
+/// as files in a temp folder, deliveries signed like GitHub signs them, a scripted model over HTTP.
+@Suite("triggers and webhooks start jarvis runs", .timeLimit(.minutes(1)))
+struct AutomationTests {
+    static let secret = "It's a Secret to Everybody"
+
+    static let hook = """
+        verify:
+          scheme: github
+          secret_env: TEST_GITHUB_SECRET
+        filters:
+          - header: X-GitHub-Event
+            equals: workflow_run
+          - field: workflow_run.conclusion
+            equals: failure
+        prompt: "Workflow {{workflow_run.name}} failed on {{workflow_run.head_branch}}; find out why."
+        targets: [web-1]
+        """
+
+    /// A folder with Triggers/, Webhooks/ and Prompts/ holding `files` (relative path → text).
+    static func definitions(_ files: [String: String]) throws -> String {
+        let root = FileManager.default.temporaryDirectory.path + "/cmdop-defs-\(UUID().uuidString)"
+        for folder in ["Triggers", "Webhooks", "Prompts"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        for (path, text) in files { try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8) }
+        return root
+    }
+
+    static let payload: [UInt8] = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("JarvisTriggersTests/Fixtures/workflow_run_failure.json").path
+        return Array(FileManager.default.contents(atPath: path) ?? Data())
+    }()
+
+    static func githubHeaders(_ body: [UInt8], delivery: String, secret: String = secret) -> [(name: String, value: String)] {
+        [("X-GitHub-Event", "workflow_run"), ("X-GitHub-Delivery", delivery), ("Content-Type", "application/json"),
+         ("X-Hub-Signature-256", "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), message: body)))]
+    }
+
+    func post(_ jarvis: JarvisHarness, _ body: [UInt8], headers: [(name: String, value: String)]) async throws -> (Int, JSONValue, [(name: String, value: String)]) {
+        let response = try await jarvis.curl.fetch(HTTPRequest(method: "POST", url: jarvis.baseURL + "/hooks/ci-failed", headers: headers, body: body))
+        return (response.status, (try? JSONValue(parsingBytes: response.body)) ?? .null, response.headers)
+    }
+
+    @Test("a signed GitHub delivery is stored, answered 202 with its run id, and becomes one run in its own session")
+    func webhookBecomesRun() async throws {
+        let root = try Self.definitions(["Webhooks/ci-failed.yaml": Self.hook])
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await mesh.startAgent("web-1", fleet: fleet)
+                    server.setDefault(ScriptedModel.answer("The runner's disk is full."), for: ScriptedModel.path)
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n",
+                                                 provider: ScriptedModel.provider(server, transport: curl), curl: curl,
+                                                 definitions: root, environment: ["TEST_GITHUB_SECRET": Self.secret]) { jarvis in
+                        // Refusals first: each with its status, nothing stored, no run.
+                        var forged = Self.githubHeaders(Self.payload, delivery: "d-0", secret: "wrong")
+                        #expect(try await post(jarvis, Self.payload, headers: forged).0 == 401)
+                        forged.removeAll { $0.name == "X-Hub-Signature-256" }
+                        #expect(try await post(jarvis, Self.payload, headers: forged).0 == 401)
+                        let garbage = Array("{not json".utf8)
+                        #expect(try await post(jarvis, garbage, headers: Self.githubHeaders(garbage, delivery: "d-1")).0 == 400)
+                        let success = Array(String(decoding: Self.payload, as: UTF8.self).replacingOccurrences(of: "\"failure\"", with: "\"success\"").utf8)
+                        let ignored = try await post(jarvis, success, headers: Self.githubHeaders(success, delivery: "d-2"))
+                        #expect(ignored.0 == 202 && ignored.1["status"]?.stringValue == "ignored")
+                        #expect(try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").isEmpty == true)
+                        #expect(server.requests.isEmpty)
+
+                        let accepted = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-3"))
+                        #expect(accepted.0 == 202 && accepted.1["status"]?.stringValue == "accepted")
+                        let runID = try #require(accepted.1["run_id"]?.stringValue)
+                        // The run has its own session (its id is the run's), like any chat.
+                        let events = try await jarvis.events("/v1/sessions/\(runID)/events", key: fleet.operatorKey) { events in
+                            events.contains { $0.kind == "run_finished" }
+                        }
+                        #expect(events.first?.data["data"]?["text"]?.stringValue?.contains("failed on") == true)
+                        #expect(events.last?.data["data"]?["answer"]?.stringValue == "The runner's disk is full.")
+                        // A replay of the same delivery id is answered with the first run, and starts nothing.
+                        let replayed = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-3"))
+                        #expect(replayed.0 == 200 && replayed.1["run_id"]?.stringValue == runID)
+                        try await mesh.waitUntil("the delivery is finished") {
+                            try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").first?.state == .finished
+                        }
+                        #expect(server.requests.count == 1)
+                        let listed = try await jarvis.call("GET", "/v1/webhooks/ci-failed/deliveries", key: fleet.operatorKey)
+                        #expect(listed.body["deliveries"]?.arrayValue?.count == 1)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("jarvis killed between the 202 and the run: after a restart there is exactly one run")
+    func exactlyOnceAfterCrash() async throws {
+        let root = try Self.definitions(["Webhooks/ci-failed.yaml": Self.hook])
+        let state = FileManager.default.temporaryDirectory.path + "/cmdop-state-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await mesh.startAgent("web-1", fleet: fleet)
+                    server.setDefault(ScriptedModel.answer("Checked."), for: ScriptedModel.path)
+                    let provider = ScriptedModel.provider(server, transport: curl)
+                    let environment = ["TEST_GITHUB_SECRET": Self.secret]
+                    // The first jarvis acknowledges and dies before any run starts (its dispatcher never runs).
+                    let runID = try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", provider: provider, curl: curl,
+                                                             state: state, definitions: root, environment: environment,
+                                                             runAutomation: false) { jarvis in
+                        let accepted = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-9"))
+                        #expect(accepted.0 == 202)
+                        return try #require(accepted.1["run_id"]?.stringValue)
+                    }
+                    #expect(server.requests.isEmpty)
+                    // The next jarvis over the same files runs it once.
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", provider: provider, curl: curl,
+                                                 state: state, definitions: root, environment: environment) { jarvis in
+                        try await mesh.waitUntil("the delivery's run finished") {
+                            try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").first?.state == .finished
+                        }
+                        let runs = try jarvis.service.journal.runs(fleetID: fleet.id)
+                        #expect(runs.map(\.id) == [runID] && runs.first?.answer == "Checked.")
+                    }
+                    // And a third start finds nothing left to do.
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", provider: provider, curl: curl,
+                                                 state: state, definitions: root, environment: environment) { jarvis in
+                        try await Task.sleep(for: .milliseconds(300))
+                        #expect(try jarvis.service.journal.runs(fleetID: fleet.id).count == 1)
+                    }
+                    #expect(server.requests.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test("a synchronous hook answers 200 with the run's answer when it finishes in time")
+    func synchronousHook() async throws {
+        let root = try Self.definitions(["Webhooks/ci-failed.yaml": Self.hook + "\nsync:\n  wait_seconds: 20\n"])
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    server.setDefault(ScriptedModel.answer("Flaky test; re-run it."), for: ScriptedModel.path)
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n",
+                                                 provider: ScriptedModel.provider(server, transport: curl), curl: curl,
+                                                 definitions: root, environment: ["TEST_GITHUB_SECRET": Self.secret]) { jarvis in
+                        let answered = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-5"))
+                        #expect(answered.0 == 200 && answered.1["answer"]?.stringValue == "Flaky test; re-run it.")
+                        #expect(answered.1["stop"]?.stringValue == "answered")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a trigger run from the API becomes a run with history; definitions reload on change and keep the last good one")
+    func triggersAndReload() async throws {
+        let trigger = "schedule:\n  every: 1h\nprompt: Check disk space on every machine.\ntargets: all\n"
+        let root = try Self.definitions(["Triggers/disk.yaml": trigger])
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    server.setDefault(ScriptedModel.answer("Disks are fine."), for: ScriptedModel.path)
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n",
+                                                 provider: ScriptedModel.provider(server, transport: curl), curl: curl,
+                                                 definitions: root) { jarvis in
+                        let key = fleet.operatorKey
+                        let started = try await jarvis.call("POST", "/v1/triggers/disk/run", key: key)
+                        #expect(started.status == 202)
+                        let runID = try #require(started.body["run_id"]?.stringValue)
+                        try await mesh.waitUntil("the trigger's run is in its history") {
+                            let history = try await jarvis.call("GET", "/v1/triggers/disk/history", key: key)
+                            return history.body["history"]?.arrayValue?.first?["outcome"]?.stringValue == "succeeded"
+                        }
+                        let run = try await jarvis.call("GET", "/v1/runs/\(runID)", key: key)
+                        #expect(run.body["answer"]?.stringValue == "Disks are fine." && run.body["actor"]?.stringValue == "trigger:disk")
+                        #expect(try await jarvis.call("POST", "/v1/triggers/nope/run", key: key).status == 404)
+                        // A new file appears: it is picked up without a restart.
+                        try "schedule:\n  cron: \"0 3 * * *\"\nprompt: Nightly.\ntargets: all\n".write(toFile: root + "/Triggers/nightly.yaml", atomically: true, encoding: .utf8)
+                        try await mesh.waitUntil("the new trigger is listed") {
+                            let list = try await jarvis.call("GET", "/v1/triggers", key: key)
+                            return list.body["triggers"]?.arrayValue?.count == 2
+                        }
+                        // A typo breaks the file: the error names file, line and key; the last good definition stays.
+                        try "shedule:\n  every: 1h\nprompt: Check.\ntargets: all\n".write(toFile: root + "/Triggers/disk.yaml", atomically: true, encoding: .utf8)
+                        var errors: [String] = []
+                        try await mesh.waitUntil("the typo is reported") {
+                            let list = try await jarvis.call("GET", "/v1/triggers", key: key)
+                            errors = list.body["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                            return !errors.isEmpty && list.body["triggers"]?.arrayValue?.count == 2
+                        }
+                        #expect(errors.first?.contains("disk.yaml:1: shedule") == true)
+                        #expect(errors.first?.contains("schedule") == true)
+                        // Disabling persists and shows in health.
+                        #expect(try await jarvis.call("POST", "/v1/triggers/nightly/disable", key: key).status == 200)
+                        let health = try await jarvis.call("GET", "/v1/triggers/health", key: key)
+                        let nightly = health.body["health"]?.arrayValue?.first { $0["name"]?.stringValue == "nightly" }
+                        #expect(nightly?["enabled"] == false)
+                        // Managing schedules needs the scope.
+                        let readOnly = try mesh.store.createAPIKey(fleetID: fleet.id, scopes: [.machinesRead], label: "ro").key
+                        #expect(try await jarvis.call("GET", "/v1/triggers", key: readOnly).status == 403)
+                    }
+                }
+            }
+        }
+    }
+}
