@@ -143,7 +143,7 @@ let package = Package(
             name: "CmdopCLI",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
                            "CmdopRelay", "CmdopAgent", "CmdopPermissions", "CmdopProviders", "CmdopCurl", "JarvisAudit", "JarvisApprovals",
-                           "JarvisDaemon",
+                           "JarvisDaemon", "JarvisTriggers",
                            argumentParser, logging],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cmdop", dependencies: ["CmdopCLI"], swiftSettings: swiftSettings),

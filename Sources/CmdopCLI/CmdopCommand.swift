@@ -18,7 +18,7 @@ public struct CmdopCommand: AsyncParsableCommand {
             """,
         subcommands: [
             UpCommand.self, ServerCommand.self, JoinCommand.self, AgentCommand.self, IdentityCommand.self,
-            MachinesCommand.self, ExecCommand.self, ChatCommand.self, JarvisCommand.self, PermissionsCommand.self, LLMCommand.self, AuditCommand.self,
+            MachinesCommand.self, ExecCommand.self, ChatCommand.self, JarvisCommand.self, TriggerCommand.self, WebhooksCommand.self, PermissionsCommand.self, LLMCommand.self, AuditCommand.self,
             ApprovalsCommand.self,
         ])
 
