@@ -158,7 +158,8 @@ let package = Package(
         .executableTarget(
             name: "jarvis-bench",
             dependencies: ["JarvisCore", "JarvisRuntime", "JarvisTools", "CmdopTesting", "CmdopProviders", "CmdopMesh",
-                           "CmdopCore", "CmdopPermissions"],
+                           "CmdopCore", "CmdopPermissions", "JarvisHTTP", "JarvisTriggers", "JarvisWebhooks", "CmdopIdentity",
+                           .product(name: "Hummingbird", package: "hummingbird"), logging],
             path: "Benchmarks/jarvis-bench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "provider-bench", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],

@@ -1,12 +1,14 @@
 // jarvis-bench: measures jarvis's agent loop and its fleet fan-out on this machine.
 //
-//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10]
+//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 10] [--triggers 10000]
 //
 // 1. Loop overhead per tool-calling turn: the real AgentLoop with the real SQLite run journal,
 //    against a zero-latency scripted model (in process, so only jarvis's own work is timed) and a
 //    no-op tool. Each turn = one model call → one tool call → journal writes.
 // 2. ask_machines across N real agents (in-process, each on its own relay stream) through a real
 //    relay: every machine runs its own loop, whose model call travels back to jarvis over the relay.
+// 3. Webhook ingest per second under wrk (verify + persist + 202) next to a bare 202 route.
+// 4. Scheduler fire jitter with 10,000 triggers loaded.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -22,3 +24,5 @@ let agents = option("--agents", 100)
 let rounds = option("--rounds", 10)
 try await LoopBenchmark.run(turns: turns)
 try await AskFanOutBenchmark.run(agents: agents, rounds: rounds)
+try await WebhookBenchmark.run(seconds: option("--hook-seconds", 10), connections: 32)
+try await SchedulerBenchmark.run(triggers: option("--triggers", 10_000), seconds: 12)

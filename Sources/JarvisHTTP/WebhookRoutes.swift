@@ -8,14 +8,33 @@ import JarvisTriggers
 /// verifies it before parsing and stores an accepted delivery before answering 202 with its run
 /// id. A hook with `sync` waits up to its time for the run's answer and then answers 200.
 public struct WebhookRoutes: Sendable {
-    let automation: Automation
+    /// Waits up to a time for a run's end: its stop and answer, or nil.
+    public typealias AnswerWait = @Sendable (_ runID: String, _ within: Duration) async -> (stop: String, answer: String)?
 
-    public init(automation: Automation) { self.automation = automation }
+    let intake: WebhookIntake
+    let accepted: @Sendable () -> Void
+    let answer: AnswerWait
+
+    /// - Parameters:
+    ///   - accepted: told after a delivery is stored (to start its run at once).
+    ///   - answer: for `sync` hooks.
+    public init(intake: WebhookIntake, accepted: @escaping @Sendable () -> Void = {},
+                answer: @escaping AnswerWait = { _, _ in nil }) {
+        self.intake = intake
+        self.accepted = accepted
+        self.answer = answer
+    }
+
+    /// The routes of jarvis's automation.
+    public init(automation: Automation) {
+        self.init(intake: automation.intake, accepted: { automation.deliveryAccepted() },
+                  answer: { await automation.answer(of: $0, within: $1) })
+    }
 
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/hooks/:name") { request, context in
             let name = try context.parameters.require("name")
-            guard let definition = automation.intake.definition(name) else {
+            guard let definition = intake.definition(name) else {
                 return JSONResponse.make(.notFound, ["error": .string("no webhook is named '\(name)'")])
             }
             var request = request
@@ -30,18 +49,18 @@ public struct WebhookRoutes: Sendable {
                 let key = field.name.canonicalName
                 headers[key] = headers[key].map { $0 + ", " + field.value } ?? field.value
             }
-            let answer = automation.intake.receive(hook: name, headers: headers, body: Array(buffer.readableBytesView))
-            if answer.status == 202, answer.fields["status"] == "accepted", let runID = answer.fields["run_id"] {
-                automation.deliveryAccepted()
-                if let wait = definition.syncWait, let finished = await automation.answer(of: runID, within: wait) {
+            let reply = intake.receive(hook: name, headers: headers, body: Array(buffer.readableBytesView))
+            if reply.status == 202, reply.fields["status"] == "accepted", let runID = reply.fields["run_id"] {
+                accepted()
+                if let wait = definition.syncWait, let finished = await answer(runID, wait) {
                     return JSONResponse.ok(["status": "finished", "run_id": .string(runID),
-                                            "delivery_id": .string(answer.fields["delivery_id"] ?? ""),
+                                            "delivery_id": .string(reply.fields["delivery_id"] ?? ""),
                                             "stop": .string(finished.stop), "answer": .string(finished.answer)])
                 }
             }
-            var response = Response(status: .init(code: answer.status), headers: [.contentType: IntakeResponse.contentType],
-                                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
-            if let retryAfter = answer.headers["retry-after"] { response.headers[.retryAfter] = retryAfter }
+            var response = Response(status: .init(code: reply.status), headers: [.contentType: IntakeResponse.contentType],
+                                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+            if let retryAfter = reply.headers["retry-after"] { response.headers[.retryAfter] = retryAfter }
             return response
         }
     }
