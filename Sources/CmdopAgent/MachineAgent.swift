@@ -19,11 +19,10 @@ public final class MachineAgent: Sendable {
         var continuityToken: String?
         var connected = false
         var sessions = 0
-        /// Running requests by relay request id; the token tells a task from a later one with the
-        /// same id (ids restart with the relay).
-        var running: [String: (token: UInt64, task: Task<Void, Never>)] = [:]
-        var nextToken: UInt64 = 0
     }
+
+    /// Requests being served, by relay request id (ids restart with the relay; a later one replaces).
+    private let running = InboundRequests()
 
     /// - Throws: `MeshAgentError` when the audit log cannot be opened.
     public init(configuration: AgentConfiguration, logger: Logger) throws {
@@ -124,31 +123,12 @@ public final class MachineAgent: Sendable {
     }
 
     private func accept(_ request: Cmdop_Agent_V1_Request, link: RelayLink, channel: RequestChannel) {
-        let id = request.requestID
-        if case .cancel = request.operation {
-            state.withLock { $0.running.removeValue(forKey: id) }?.task.cancel()
-            return
-        }
-        // Registered under the lock, so the task's own removal always comes after.
-        state.withLock { state in
-            state.nextToken += 1
-            let token = state.nextToken
-            state.running[id]?.task.cancel()
-            state.running[id] = (token, Task {
-                await handler.handle(request, channel: channel, send: { link.send($0) },
-                                     sendOutput: { link.sendBlocking($0) })
-                self.state.withLock { state in
-                    if state.running[id]?.token == token { state.running.removeValue(forKey: id) }
-                }
-            })
+        if case .cancel = request.operation { return running.cancel(request.requestID) }
+        running.start(request.requestID) { [handler] in
+            await handler.handle(request, channel: channel, send: { link.send($0) },
+                                 sendOutput: { link.sendBlocking($0) })
         }
     }
 
-    private func cancelRunning() {
-        let tasks = state.withLock { state in
-            defer { state.running.removeAll() }
-            return Array(state.running.values)
-        }
-        for entry in tasks { entry.task.cancel() }
-    }
+    private func cancelRunning() { running.cancelAll() }
 }

@@ -37,14 +37,14 @@ public final class MeshClient: Sendable {
     ) async throws -> Result {
         try await RelayDialer.withLink(to: endpoint, credentials: credentials) { link in
             let client = MeshClient(link: link)
-            let inbound = InboundRequests(handler: handler)
+            let inbound = InboundRequests()
             defer { inbound.cancelAll() }
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
                     do {
                         for try await frame in link.frames {
                             if case .request(let request) = frame.body {
-                                inbound.accept(request, link: link)
+                                serve(request, with: handler, inbound: inbound, link: link)
                             } else {
                                 client.channel.dispatch(frame)
                             }
@@ -74,6 +74,17 @@ public final class MeshClient: Sendable {
                 throw CancellationError()
             }
         }
+    }
+
+    /// Starts serving `request`, cancels the request it names, or refuses it without a handler.
+    private static func serve(_ request: Cmdop_Agent_V1_Request, with handler: RequestHandler?, inbound: InboundRequests,
+                              link: RelayLink) {
+        let id = request.requestID
+        if case .cancel = request.operation { return inbound.cancel(id) }
+        guard let handler else {
+            return link.send(.error(MeshError(.invalidArgument, "this participant does not serve requests"), requestID: id))
+        }
+        inbound.start(id) { await handler(request) { link.send($0) } }
     }
 
     /// Sends a request and returns its frames: zero or more `Event`s, then `Done` (or a thrown

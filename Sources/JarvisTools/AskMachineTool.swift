@@ -38,17 +38,10 @@ struct AskMachineTool: JarvisTool {
               !prompt.isEmpty
         else { return .failure("invalid_argument: \(definition.name) needs a hostname and a prompt") }
         let hostname: String
-        switch await FleetTools.resolve(reference, through: client) {
-        case .success(let resolved): hostname = resolved
-        case .failure(let error): return FleetTools.failure(error)
-        }
-        var resolved = arguments
-        if case .object(var fields) = arguments {
-            fields["hostname"] = .string(hostname)
-            resolved = .object(fields)
-        }
-        if let refusal = await gate.refusal(for: .machine(hostname, tool: "ask_machine"), arguments: resolved) {
-            return refusal
+        switch await FleetTools.admit(reference, arguments: arguments, through: client, gate: gate,
+                                      as: { .machine($0, tool: "ask_machine") }) {
+        case .admitted(let admitted): hostname = admitted
+        case .refused(let refusal): return refusal
         }
         ToolEffect.begin()
         let streaming = self.streaming

@@ -66,13 +66,11 @@ struct AskMachinesTool: JarvisTool {
 
     private func ask(_ reference: String, prompt: String, timeoutMs: Int, asker: MachineAsk) async -> JSONValue {
         let hostname: String
-        switch await FleetTools.resolve(reference, through: client) {
-        case .success(let resolved): hostname = resolved
-        case .failure(let error): return Self.entry(reference, error: error)
-        }
-        let arguments: JSONValue = ["hostname": .string(hostname), "prompt": .string(prompt)]
-        if let refusal = await gate.refusal(for: .machine(hostname, tool: "ask_machine"), arguments: arguments) {
-            return ["hostname": .string(reference), "ok": false, "error": .string(refusal.content)]
+        let arguments: JSONValue = ["hostname": .string(reference), "prompt": .string(prompt)]
+        switch await FleetTools.admit(reference, arguments: arguments, through: client, gate: gate,
+                                      as: { .machine($0, tool: "ask_machine") }) {
+        case .admitted(let admitted): hostname = admitted
+        case .refused(let refusal): return ["hostname": .string(reference), "ok": false, "error": .string(refusal.content)]
         }
         switch await asker.ask(hostname, prompt: prompt, timeoutMs: timeoutMs) {
         case .success(var reply):

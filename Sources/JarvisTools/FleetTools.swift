@@ -1,6 +1,7 @@
 public import CmdopMesh
 public import JarvisCore
 import CmdopCore
+import CmdopPermissions
 import CmdopProviders
 
 /// The fleet tools jarvis offers its model, reaching machines only through the relay.
@@ -26,6 +27,31 @@ public enum FleetTools {
         } catch {
             return .failure(MeshError(.internal, "\(error)"))
         }
+    }
+
+    /// Resolves the host the model named, then asks jarvis's gate about the call on that machine;
+    /// the gate and any approval see the arguments with the canonical hostname, as the call will run.
+    /// - Returns: the canonical hostname, or the outcome that tells the model why not.
+    static func admit(_ reference: String, arguments: JSONValue, through client: MeshClient, gate: JarvisGate,
+                      as request: (String) -> GateRequest) async -> Admission {
+        let hostname: String
+        switch await resolve(reference, through: client) {
+        case .success(let resolved): hostname = resolved
+        case .failure(let error): return .refused(failure(error))
+        }
+        var resolved = arguments
+        if case .object(var fields) = arguments {
+            fields["hostname"] = .string(hostname)
+            resolved = .object(fields)
+        }
+        if let refusal = await gate.refusal(for: request(hostname), arguments: resolved) { return .refused(refusal) }
+        return .admitted(hostname)
+    }
+
+    /// A call on a machine: allowed on this canonical hostname, or refused with what to tell the model.
+    enum Admission {
+        case admitted(String)
+        case refused(ToolOutcome)
     }
 
     /// A tool failure from a mesh error, keeping its code for the model.

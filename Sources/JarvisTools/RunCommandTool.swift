@@ -35,18 +35,11 @@ struct RunCommandTool: JarvisTool {
               !command.isEmpty
         else { return .failure("invalid_argument: run_command needs a hostname and a command") }
         let hostname: String
-        switch await FleetTools.resolve(reference, through: client) {
-        case .success(let resolved): hostname = resolved
-        case .failure(let error): return FleetTools.failure(error)
+        switch await FleetTools.admit(reference, arguments: arguments, through: client, gate: gate,
+                                      as: { .command(command, tool: "run_command", target: $0) }) {
+        case .admitted(let admitted): hostname = admitted
+        case .refused(let refusal): return refusal
         }
-        // The gate and any approval see the call as it will run: on the resolved machine.
-        var resolved = arguments
-        if case .object(var fields) = arguments {
-            fields["hostname"] = .string(hostname)
-            resolved = .object(fields)
-        }
-        if let refusal = await gate.refusal(for: .command(command, tool: "run_command", target: hostname),
-                                            arguments: resolved) { return refusal }
         let output = Locked(([UInt8](), [UInt8]()))
         ToolEffect.begin()
         do {
@@ -98,12 +91,11 @@ struct ReadFileTool: JarvisTool {
             return .failure("invalid_argument: read_file needs a hostname and a path")
         }
         let hostname: String
-        switch await FleetTools.resolve(reference, through: client) {
-        case .success(let resolved): hostname = resolved
-        case .failure(let error): return FleetTools.failure(error)
+        switch await FleetTools.admit(reference, arguments: arguments, through: client, gate: gate,
+                                      as: { .file(path, tool: "read_file", target: $0) }) {
+        case .admitted(let admitted): hostname = admitted
+        case .refused(let refusal): return refusal
         }
-        if let refusal = await gate.refusal(for: .file(path, tool: "read_file", target: hostname),
-                                            arguments: arguments) { return refusal }
         ToolEffect.begin()
         do {
             let result = try await client.readFile(
