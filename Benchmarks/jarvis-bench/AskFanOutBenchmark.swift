@@ -27,7 +27,7 @@ enum AskFanOutBenchmark {
                 var failures = 0
                 for round in 0...rounds {
                     let started = ContinuousClock.now
-                    let outcome = await tool.run(arguments)
+                    let outcome = await tool.run(arguments, context: .detached)
                     let elapsed = Stats.milliseconds(ContinuousClock.now - started)
                     let entries = (try? JSONValue(parsing: outcome.content))?["results"]?.arrayValue ?? []
                     failures += entries.filter { $0["ok"]?.boolValue != true }.count + (agents - entries.count)

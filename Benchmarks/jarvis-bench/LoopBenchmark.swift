@@ -10,7 +10,7 @@ enum LoopBenchmark {
         var definition: ToolDefinition { ToolDefinition(name: "noop", description: "does nothing") }
         var isReadOnly: Bool { true }
         var isDestructive: Bool { false }
-        func run(_ arguments: JSONValue) async -> ToolOutcome { ToolOutcome("{\"ok\":true}") }
+        func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome { ToolOutcome("{\"ok\":true}") }
     }
 
     static func run(turns: Int) async throws {

@@ -47,7 +47,7 @@ struct ExecuteCommandTool: JarvisTool {
                                     "required": ["command"], "additionalProperties": false])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         guard let command = arguments["command"]?.stringValue, !command.isEmpty else {
             return .failure("invalid_argument: execute_command needs a command")
         }
@@ -83,7 +83,7 @@ struct LocalReadFileTool: JarvisTool {
                                     "required": ["path"], "additionalProperties": false])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         guard let path = arguments["path"]?.stringValue, !path.isEmpty else {
             return .failure("invalid_argument: read_file needs a path")
         }
@@ -110,7 +110,7 @@ struct LocalListDirTool: JarvisTool {
                                     "required": ["path"], "additionalProperties": false])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         var list = Cmdop_Agent_V1_ListDirRequest()
         list.path = arguments["path"]?.stringValue ?? ""
         return await LocalTools.outcome {

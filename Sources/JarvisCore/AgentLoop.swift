@@ -139,11 +139,9 @@ public struct AgentLoop: Sendable {
         if let tool {
             if let arguments = call.arguments.json {
                 let journal = self.journal
-                outcome = await ToolEffect.$onBegin.withValue({ journal?.effectBegan(call.id) }) {
-                    await ToolProgress.$onReport.withValue({ onEvent(.toolProgress(call, $0)) }) {
-                        await tool.run(arguments)
-                    }
-                }
+                let context = ToolContext(onBegin: { journal?.effectBegan(call.id) },
+                                          onReport: { onEvent(.toolProgress(call, $0)) })
+                outcome = await tool.run(arguments, context: context)
             } else {
                 outcome = .failure("the arguments of \(call.name) were not valid JSON (\(call.arguments.text)); call it again with a JSON object")
             }

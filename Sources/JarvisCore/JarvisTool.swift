@@ -11,8 +11,8 @@ public protocol JarvisTool: Sendable {
     var isReadOnly: Bool { get }
     /// True when the tool may change or destroy state (MCP's `destructiveHint`).
     var isDestructive: Bool { get }
-    /// Runs one call with the model's arguments.
-    func run(_ arguments: JSONValue) async -> ToolOutcome
+    /// Runs one call with the model's arguments; `context` takes the start of its effect and its progress.
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome
 }
 
 /// What a tool call produced, as text for the model.

@@ -27,21 +27,26 @@ public enum ToolCallState: Sendable, Equatable {
     case finished(ToolOutcome)
 }
 
-/// Lets a tool say "my effect starts now" without knowing about journals.
-public enum ToolEffect {
-    @TaskLocal public static var onBegin: (@Sendable () -> Void)?
+/// What a running tool may tell the agent loop: that its remote effect starts now (the journal
+/// records it, so a crash afterwards is reported as "outcome unknown" instead of repeated), and
+/// progress as it happens (ask_machine_stream's remote tokens and tool activity).
+public struct ToolContext: Sendable {
+    let onBegin: @Sendable () -> Void
+    let onReport: @Sendable (String) -> Void
 
-    /// Call right before a tool's first remote effect.
-    public static func begin() { onBegin?() }
-}
+    public init(onBegin: @escaping @Sendable () -> Void = {}, onReport: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onBegin = onBegin
+        self.onReport = onReport
+    }
 
-/// How a running tool reports progress (ask_machine_stream's remote tokens and tool activity);
-/// the agent loop turns each report into a ``RunEvent/toolProgress(_:_:)`` of the call.
-public enum ToolProgress {
-    @TaskLocal public static var onReport: (@Sendable (String) -> Void)?
+    /// A context nobody listens to (a tool run outside a loop).
+    public static let detached = ToolContext()
 
-    /// Reports a piece of progress of the running tool call.
-    public static func report(_ text: String) { onReport?(text) }
+    /// Call right before the tool's first remote effect.
+    public func effectBegins() { onBegin() }
+
+    /// Reports a piece of progress of the running call.
+    public func report(_ text: String) { onReport(text) }
 }
 
 /// Where an interrupted run stands, read back from a journal.

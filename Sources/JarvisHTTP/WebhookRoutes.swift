@@ -49,7 +49,7 @@ public struct WebhookRoutes: Sendable {
                 let key = field.name.canonicalName
                 headers[key] = headers[key].map { $0 + ", " + field.value } ?? field.value
             }
-            let reply = intake.receive(hook: name, headers: headers, body: Array(buffer.readableBytesView))
+            let reply = await intake.receive(hook: name, headers: headers, body: Array(buffer.readableBytesView))
             if reply.status == 202, reply.fields["status"] == "accepted", let runID = reply.fields["run_id"] {
                 accepted()
                 if let wait = definition.syncWait, let finished = await answer(runID, wait) {

@@ -33,7 +33,7 @@ struct AskMachineTool: JarvisTool {
             ])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         guard let reference = arguments["hostname"]?.stringValue, let prompt = arguments["prompt"]?.stringValue,
               !prompt.isEmpty
         else { return .failure("invalid_argument: \(definition.name) needs a hostname and a prompt") }
@@ -43,12 +43,12 @@ struct AskMachineTool: JarvisTool {
         case .admitted(let admitted): hostname = admitted
         case .refused(let refusal): return refusal
         }
-        ToolEffect.begin()
+        context.effectBegins()
         let streaming = self.streaming
-        let result = await MachineAsk(client: client, grants: grants).ask(
+        let result = await MachineAsk(client: client, grants: grants, gate: gate).ask(
             hostname, prompt: prompt, timeoutMs: Timeouts.singleCall(milliseconds: arguments["timeout_ms"]?.intValue)
         ) { activity in
-            if streaming, let line = MachineAsk.progressLine(hostname, activity) { ToolProgress.report(line) }
+            if streaming, let line = MachineAsk.progressLine(hostname, activity) { context.report(line) }
         }
         switch result {
         case .success(let reply): return ToolOutcome(reply.serialized())

@@ -78,7 +78,7 @@ struct ListMachinesTool: JarvisTool {
                        parameters: ["type": "object", "properties": [:], "additionalProperties": false])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         do {
             let machines = try await client.machines().filter { !$0.isJarvis }
             let rows: [JSONValue] = machines.map { machine in

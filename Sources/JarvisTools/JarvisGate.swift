@@ -19,20 +19,59 @@ public struct JarvisGate: Sendable {
     let gate: PermissionGate
     let approvals: OnCallApprovals?
     let onDecision: @Sendable (Record) -> Void
+    /// The machines this run may touch (names or prefixes, from a trigger's or webhook's `targets`);
+    /// nil for any machine of the fleet.
+    let targets: [String]?
 
     /// - Parameters:
     ///   - approvals: where `ask` decisions go; without it, `ask` is refused.
     ///   - onDecision: told of every decision (the run's audit log listens here).
+    ///   - targets: the machines this run may touch (names or prefixes); nil for all.
     public init(policy: PermissionPolicy, context: GateContext = GateContext(home: "/"),
-                approvals: OnCallApprovals? = nil, onDecision: @escaping @Sendable (Record) -> Void = { _ in }) {
+                approvals: OnCallApprovals? = nil, targets: [String]? = nil,
+                onDecision: @escaping @Sendable (Record) -> Void = { _ in }) {
         gate = PermissionGate(policy: policy, context: context)
         self.approvals = approvals
+        self.targets = targets.map { $0.map { $0.lowercased() } }
         self.onDecision = onDecision
+    }
+
+    /// Whether `host` is among this run's targets.
+    func covers(_ host: String) -> Bool {
+        guard let targets else { return true }
+        let host = host.lowercased()
+        return targets.contains { host == $0 || host.hasPrefix($0) }
+    }
+
+    /// The pure decision alone, for calls that cannot wait for a human (a machine's ask loop
+    /// calling its own tools): nil when allowed; otherwise why not. `ask` counts as a refusal.
+    func screen(_ request: GateRequest) -> String? {
+        if let host = request.target, !covers(host) {
+            return "\(host) is not among this run's targets (\(targets?.joined(separator: ", ") ?? ""))"
+        }
+        let verdict = gate.decide(request)
+        let decision = switch verdict.decision {
+        case .allow: "allow"
+        case .deny: "deny"
+        case .ask: "ask_denied"
+        }
+        onDecision(Record(tool: request.tool, target: request.target ?? "", decision: decision,
+                          source: verdict.source.rawValue, rule: verdict.rule, reason: verdict.reason))
+        switch verdict.decision {
+        case .allow: return nil
+        case .deny: return "jarvis's permissions refuse this (\(verdict.reason))"
+        case .ask: return "this needs an on-call approval (\(verdict.reason)); inside an ask nobody can give one — ask jarvis to run it with run_command instead"
+        }
     }
 
     /// Nil when the call may go ahead (allowed, or approved by a human); otherwise the outcome
     /// that tells the model why not.
     func refusal(for request: GateRequest, arguments: JSONValue) async -> ToolOutcome? {
+        if let host = request.target, !covers(host) {
+            onDecision(Record(tool: request.tool, target: host, decision: "deny", source: "targets", rule: nil,
+                              reason: "not among this run's targets"))
+            return .failure("permission_denied: \(host) is not among this run's targets (\(targets?.joined(separator: ", ") ?? "")); work only on those")
+        }
         let verdict = gate.decide(request)
         func record(_ decision: String, _ reason: String = verdict.reason) {
             onDecision(Record(tool: request.tool, target: request.target ?? "", decision: decision,

@@ -1,5 +1,6 @@
 import CmdopCore
 import CmdopMesh
+import CmdopPermissions
 import CmdopProtocol
 import CmdopProviders
 import Foundation
@@ -9,6 +10,8 @@ import Foundation
 struct MachineAsk: Sendable {
     let client: MeshClient
     let grants: ModelGrants
+    /// jarvis's gate, applied to every tool call the machine's loop is told to make.
+    let gate: JarvisGate
     /// Model calls one remote loop may make (its turns).
     static let maxTurns = 10
 
@@ -19,7 +22,9 @@ struct MachineAsk: Sendable {
         -> Result<JSONValue, MeshError>
     {
         let started = ContinuousClock.now
-        let grant = grants.issue(hostname: hostname, maxCalls: Self.maxTurns, lifetime: .milliseconds(timeoutMs + 5_000))
+        let gate = self.gate
+        let grant = grants.issue(hostname: hostname, maxCalls: Self.maxTurns, lifetime: .milliseconds(timeoutMs + 5_000),
+                                 screen: { gate.screen(Self.gateRequest(for: $0, on: hostname)) })
         defer { grants.revoke(grant) }
         var request = Cmdop_Agent_V1_AskRequest()
         request.prompt = prompt
@@ -43,6 +48,20 @@ struct MachineAsk: Sendable {
             return .failure(error)
         } catch {
             return .failure(Task.isCancelled ? MeshError(.cancelled, "the ask was cancelled") : MeshError(.internal, "\(error)"))
+        }
+    }
+
+    /// The machine's local tool call as jarvis's gate sees it: `execute_command` is a
+    /// `run_command(HOST:COMMAND)`, `read_file` and `list_dir` are `read_file(HOST:PATH)`.
+    static func gateRequest(for call: ToolCall, on hostname: String) -> GateRequest {
+        let arguments = call.arguments.json
+        switch call.name {
+        case "execute_command":
+            return .command(arguments?["command"]?.stringValue ?? call.arguments.text, tool: "run_command", target: hostname)
+        case "read_file", "list_dir":
+            return .file(arguments?["path"]?.stringValue ?? "", tool: "read_file", target: hostname)
+        default:
+            return .machine(hostname, tool: call.name)
         }
     }
 

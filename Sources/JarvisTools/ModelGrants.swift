@@ -11,7 +11,14 @@ public final class ModelGrants: Sendable {
         var hostname: String
         var expires: ContinuousClock.Instant
         var callsLeft: Int
+        /// jarvis's gate over the remote loop's tool calls: nil allows, else why not.
+        var screen: (@Sendable (ToolCall) -> String?)?
+        /// The most output tokens one call may ask for.
+        var maxTokens: Int
     }
+
+    /// Output tokens one model call of an ask may generate.
+    public static let defaultMaxTokens = 4096
 
     private let grants = Mutex<[String: Grant]>([:])
     private let spend = Mutex<[String: UsageLedger]>([:])
@@ -19,9 +26,15 @@ public final class ModelGrants: Sendable {
     public init() {}
 
     /// Issues a grant for `hostname` (canonical) good for `maxCalls` model calls within `lifetime`.
-    public func issue(hostname: String, maxCalls: Int, lifetime: Duration) -> String {
+    /// - Parameters:
+    ///   - screen: jarvis's gate over the tool calls the model makes for that machine's loop; a
+    ///     refused call is replaced by a note the loop's model reads.
+    ///   - maxTokens: the most output tokens one call may generate.
+    public func issue(hostname: String, maxCalls: Int, lifetime: Duration,
+                      screen: (@Sendable (ToolCall) -> String?)? = nil, maxTokens: Int = defaultMaxTokens) -> String {
         let token = Crypto.token(prefix: "mg_")
-        let grant = Grant(hostname: hostname, expires: .now + lifetime, callsLeft: maxCalls)
+        let grant = Grant(hostname: hostname, expires: .now + lifetime, callsLeft: maxCalls, screen: screen,
+                          maxTokens: maxTokens)
         grants.withLock { grants in
             let now = ContinuousClock.now
             grants = grants.filter { $0.value.expires > now }
@@ -37,7 +50,8 @@ public final class ModelGrants: Sendable {
 
     /// Takes one call from grant `token` for `hostname`.
     /// - Throws: `MeshError(.permissionDenied)` for an unknown, expired, spent or foreign grant.
-    func admit(_ token: String, hostname: String) throws {
+    @discardableResult
+    func admit(_ token: String, hostname: String) throws -> Grant {
         try grants.withLock { grants in
             guard var grant = grants[token], grant.expires > .now else {
                 throw MeshError(.permissionDenied, "no ask of jarvis is in flight for this model grant")
@@ -50,6 +64,7 @@ public final class ModelGrants: Sendable {
             }
             grant.callsLeft -= 1
             grants[token] = grant
+            return grant
         }
     }
 

@@ -30,15 +30,23 @@ public struct ModelServer: Sendable {
                 throw MeshError(.permissionDenied, "model calls are served to machines answering an ask")
             }
             let hostname = String(request.origin.dropFirst("machine:".count))
-            try grants.admit(call.grant, hostname: hostname)
-            let chat: ChatRequest
+            let grant = try grants.admit(call.grant, hostname: hostname)
+            var chat: ChatRequest
             do {
                 chat = try ModelCallCodec.decodeRequest(call.requestJson)
             } catch {
                 throw MeshError(.invalidArgument, "\(error)")
             }
-            for try await event in provider.stream(chat) {
+            // jarvis picks the model and bounds the spend; the machine cannot choose either.
+            chat.model = nil
+            chat.maxTokens = min(chat.maxTokens ?? grant.maxTokens, grant.maxTokens)
+            for try await received in provider.stream(chat) {
+                var event = received
                 if case .usage(let usage) = event { grants.record(usage, for: hostname) }
+                // jarvis's gate holds inside an ask too: a refused tool call never reaches the machine.
+                if case .toolCall(let toolCall) = event, let refusal = grant.screen?(toolCall) {
+                    event = .textDelta("\n[jarvis refused \(toolCall.name) \(toolCall.arguments.text): \(refusal)]\n")
+                }
                 var wire = Cmdop_Agent_V1_Event()
                 wire.requestID = id
                 var model = Cmdop_Agent_V1_ModelEvent()

@@ -30,7 +30,7 @@ struct RunCommandTool: JarvisTool {
             ])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         guard let reference = arguments["hostname"]?.stringValue, let command = arguments["command"]?.stringValue,
               !command.isEmpty
         else { return .failure("invalid_argument: run_command needs a hostname and a command") }
@@ -41,7 +41,7 @@ struct RunCommandTool: JarvisTool {
         case .refused(let refusal): return refusal
         }
         let output = Locked(([UInt8](), [UInt8]()))
-        ToolEffect.begin()
+        context.effectBegins()
         do {
             let result = try await client.exec(
                 on: hostname, command: command, cwd: arguments["cwd"]?.stringValue ?? "",
@@ -86,7 +86,7 @@ struct ReadFileTool: JarvisTool {
             ])
     }
 
-    func run(_ arguments: JSONValue) async -> ToolOutcome {
+    func run(_ arguments: JSONValue, context: ToolContext) async -> ToolOutcome {
         guard let reference = arguments["hostname"]?.stringValue, let path = arguments["path"]?.stringValue else {
             return .failure("invalid_argument: read_file needs a hostname and a path")
         }
@@ -96,7 +96,7 @@ struct ReadFileTool: JarvisTool {
         case .admitted(let admitted): hostname = admitted
         case .refused(let refusal): return refusal
         }
-        ToolEffect.begin()
+        context.effectBegins()
         do {
             let result = try await client.readFile(
                 on: hostname, path: path, start: UInt64(max(arguments["start"]?.intValue ?? 0, 0)),

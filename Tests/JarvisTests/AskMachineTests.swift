@@ -143,11 +143,45 @@ struct AskMachineTests {
                     }
                     let toolResult = try #require(result.messages.first { $0.toolCallID == "call_1" })
                     let entries = try #require(JSONValue(parsing: toolResult.content)["results"]?.arrayValue)
-                    #expect(entries[0]["ok"] == false && entries[0]["error"]?.stringValue?.contains("permission_denied") == true)
+                    #expect(entries[0]["ok"] == false && entries[0]["error"]?["code"]?.stringValue == "permission_denied")
                     #expect(entries[1]["reply"]?.stringValue == "hello from web")
                     #expect(grants.spendByMachine["prod-1"] == nil)
                     let audit = try String(contentsOfFile: mesh.paths(of: "prod-1").auditLog, encoding: .utf8)
                     #expect(!audit.contains("(ask)"))
+                }
+            }
+        }
+    }
+
+    @Test("jarvis's gate holds inside an ask: a refused remote tool call never reaches the machine, and jarvis bounds the spend")
+    func gateInsideAsk() async throws {
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await mesh.startAgent("web-1", fleet: fleet)
+                    let marker = mesh.directory + "/must-survive"
+                    try "x".write(toFile: marker, atomically: true, encoding: .utf8)
+                    // The remote loop is told to delete a file (jarvis denies it).
+                    server.enqueue(ScriptedModel.toolCalls([("r_1", "execute_command", "{\"command\":\"rm -f \(marker)\"}")]), for: ScriptedModel.path)
+                    server.enqueue(ScriptedModel.answer("remote done"), for: ScriptedModel.path)
+                    let provider = ScriptedModel.provider(server, transport: curl)
+                    let policy = try PermissionPolicy(yaml: "mode: bypass\ndeny: [\"run_command(*:rm **)\"]\n", source: "jarvis.yaml")
+                    let grants = ModelGrants()
+                    let result = try await mesh.withJarvis(fleet, serving: ModelServer(provider: provider, grants: grants).handle) { client in
+                        let tool = FleetTools.all(client: client, gate: JarvisGate(policy: policy), grants: grants)
+                            .first { $0.definition.name == "ask_machine" }!
+                        return await tool.run(["hostname": "web-1", "prompt": "clean up"], context: .detached)
+                    }
+                    #expect(FileManager.default.fileExists(atPath: marker))
+                    let reply = try JSONValue(parsing: result.content)
+                    #expect(reply["reply"]?.stringValue?.contains("jarvis refused execute_command") == true, "\(result.content)")
+                    #expect(reply["tool_calls"] == [])
+                    let audit = (try? String(contentsOfFile: mesh.paths(of: "web-1").auditLog, encoding: .utf8)) ?? ""
+                    #expect(!audit.contains("must-survive"))
+                    // The machine's model call was capped by jarvis.
+                    let remoteCall = server.requests[0].bodyText
+                    #expect(remoteCall.contains("4096"), "\(remoteCall)")
                 }
             }
         }

@@ -140,7 +140,7 @@ struct DefinitionLoaderTests {
     }
 
     @Test("webhook files for each scheme load with secrets from the environment and verify real signatures")
-    func everyScheme() throws {
+    func everyScheme() async throws {
         let folder = try TemporaryFolder()
         try folder.write("Webhooks/std.yaml", """
             verify:
@@ -185,16 +185,16 @@ struct DefinitionLoaderTests {
 
         let store = try DeliveryStore(path: folder.sub("deliveries.sqlite"))
         let intake = WebhookIntake(definitions: result.webhooks, store: store)
-        let std = intake.receive(hook: "std", headers: WebhookIntakeTests.standardHeaders, body: WebhookIntakeTests.standardBody,
+        let std = await intake.receive(hook: "std", headers: WebhookIntakeTests.standardHeaders, body: WebhookIntakeTests.standardBody,
                                  now: WebhookIntakeTests.signedAt.addingTimeInterval(599))
         #expect(std.status == 202)
         let body = Array(#"{"event":"deploy"}"#.utf8)
         let mac = Data(Crypto.hmacSHA256(key: Array("signing-key".utf8), message: body)).base64EncodedString()
-        let signed = intake.receive(hook: "signed", headers: ["x-signature": "sha256=" + mac, "x-request-id": "req-1"], body: body, now: Date())
+        let signed = await intake.receive(hook: "signed", headers: ["x-signature": "sha256=" + mac, "x-request-id": "req-1"], body: body, now: Date())
         #expect(signed.status == 202 && signed.fields["sender_delivery_id"] == "req-1")
-        #expect(intake.receive(hook: "signed", headers: ["x-signature": "sha256=" + mac, "x-request-id": "req-1"], body: body,
+        #expect(await intake.receive(hook: "signed", headers: ["x-signature": "sha256=" + mac, "x-request-id": "req-1"], body: body,
                                now: Date()).fields["status"] == "duplicate")
-        let token = intake.receive(hook: "token", headers: ["authorization": "Bearer d3pl0y"], body: Array(#"{"service":"api"}"#.utf8), now: Date())
+        let token = await intake.receive(hook: "token", headers: ["authorization": "Bearer d3pl0y"], body: Array(#"{"service":"api"}"#.utf8), now: Date())
         #expect(token.status == 202)
         #expect(try store.pendingDeliveries().map(\.prompt).sorted() == ["api", "deploy", "test=2432232314"])
     }

@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Delivery store: exactly-once start, finish, replay, pruning")
 struct DeliveryStoreTests {
-    static func accepted(_ fixture: WebhookIntakeTests.Fixture, _ body: String, delivery: String, at now: Date = Date()) throws -> Delivery {
+    static func accepted(_ fixture: WebhookIntakeTests.Fixture, _ body: String, delivery: String, at now: Date = Date()) async throws -> Delivery {
         let bytes = Array(body.utf8)
-        let response = fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(bytes, delivery: delivery),
+        let response = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(bytes, delivery: delivery),
                                               body: bytes, now: now)
         try #require(response.status == 202, "\(response.fields)")
         return try #require(try fixture.store.delivery(id: response.fields["delivery_id"] ?? ""))
@@ -16,7 +16,7 @@ struct DeliveryStoreTests {
     @Test("markStarted succeeds exactly once, even when raced; a wrong run id never claims it")
     func markStartedOnce() async throws {
         let fixture = try WebhookIntakeTests.Fixture([try WebhookIntakeTests.github("{{n}}")])
-        let delivery = try Self.accepted(fixture, #"{"n":1}"#, delivery: "one")
+        let delivery = try await Self.accepted(fixture, #"{"n":1}"#, delivery: "one")
         #expect(try fixture.store.markStarted(deliveryID: delivery.id, runID: "not-its-run") == false)
         let store = fixture.store
         let wins = await withTaskGroup(of: Bool.self) { group in
@@ -32,11 +32,11 @@ struct DeliveryStoreTests {
     }
 
     @Test("pending lists accepted deliveries oldest first; finish records the outcome once started")
-    func pendingAndFinish() throws {
+    func pendingAndFinish() async throws {
         let fixture = try WebhookIntakeTests.Fixture([try WebhookIntakeTests.github("{{n}}")])
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let first = try Self.accepted(fixture, #"{"n":1}"#, delivery: "one", at: now)
-        let second = try Self.accepted(fixture, #"{"n":2}"#, delivery: "two", at: now.addingTimeInterval(1))
+        let first = try await Self.accepted(fixture, #"{"n":1}"#, delivery: "one", at: now)
+        let second = try await Self.accepted(fixture, #"{"n":2}"#, delivery: "two", at: now.addingTimeInterval(1))
         #expect(try fixture.store.pendingDeliveries().map(\.id) == [first.id, second.id])
         #expect(throws: (any Error).self) { try fixture.store.markFinished(deliveryID: first.id, outcome: .succeeded) }
         #expect(try fixture.store.markStarted(deliveryID: first.id, runID: first.runID, now: now.addingTimeInterval(2)))
@@ -50,9 +50,9 @@ struct DeliveryStoreTests {
     }
 
     @Test("replay stores a new delivery with a new run id from a stored one")
-    func replay() throws {
+    func replay() async throws {
         let fixture = try WebhookIntakeTests.Fixture([try WebhookIntakeTests.github("n={{n}}")])
-        let original = try Self.accepted(fixture, #"{"n":7}"#, delivery: "seven")
+        let original = try await Self.accepted(fixture, #"{"n":7}"#, delivery: "seven")
         _ = try fixture.store.markStarted(deliveryID: original.id, runID: original.runID)
         let copy = try fixture.intake.replay(deliveryID: original.id)
         #expect(copy.id != original.id && copy.runID != original.runID)
@@ -64,16 +64,16 @@ struct DeliveryStoreTests {
     }
 
     @Test("pruning forgets delivery ids past the retention, so the same id is then new again")
-    func prune() throws {
+    func prune() async throws {
         let fixture = try WebhookIntakeTests.Fixture([try WebhookIntakeTests.github("{{n}}")], dedupeRetention: 3600)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        _ = try Self.accepted(fixture, #"{"n":1}"#, delivery: "old", at: now)
-        _ = try Self.accepted(fixture, #"{"n":2}"#, delivery: "new", at: now.addingTimeInterval(3000))
+        _ = try await Self.accepted(fixture, #"{"n":1}"#, delivery: "old", at: now)
+        _ = try await Self.accepted(fixture, #"{"n":2}"#, delivery: "new", at: now.addingTimeInterval(3000))
         #expect(try fixture.intake.pruneDeliveryIDs(now: now.addingTimeInterval(3601)) == 1)
         #expect(try fixture.count("delivery_ids") == 1)
         #expect(try fixture.count("deliveries") == 2)
         let body = Array(#"{"n":1}"#.utf8)
-        let again = fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "new"), body: body,
+        let again = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "new"), body: body,
                                            now: now.addingTimeInterval(3601))
         #expect(again.fields["status"] == "duplicate")
     }

@@ -47,7 +47,7 @@ struct ExamplesTests {
     }
 
     @Test("the GitHub example renders its prompt from a real-shaped failed workflow_run and stores it")
-    func githubExampleEndToEnd() throws {
+    func githubExampleEndToEnd() async throws {
         let hook = try #require(try Self.loadExamples().webhooks.first { $0.name == "github-workflow-failed" })
         let folder = try TemporaryFolder()
         let store = try DeliveryStore(path: folder.sub("deliveries.sqlite"))
@@ -58,7 +58,7 @@ struct ExamplesTests {
             "x-hub-signature-256": "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(Self.secret.utf8), message: body)),
             "content-type": "application/json", "user-agent": "GitHub-Hookshot/044aadd",
         ]
-        let response = intake.receive(hook: hook.name, headers: headers, body: body, now: Date())
+        let response = await intake.receive(hook: hook.name, headers: headers, body: body, now: Date())
         #expect(response.status == 202)
         #expect(response.fields["status"] == "accepted")
         let deliveryID = try #require(response.fields["delivery_id"])
@@ -78,7 +78,7 @@ struct ExamplesTests {
         var passedHeaders = headers
         passedHeaders["x-github-delivery"] = "another-delivery"
         passedHeaders["x-hub-signature-256"] = "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(Self.secret.utf8), message: passed))
-        let ignored = intake.receive(hook: hook.name, headers: passedHeaders, body: passed, now: Date())
+        let ignored = await intake.receive(hook: hook.name, headers: passedHeaders, body: passed, now: Date())
         #expect(ignored.status == 202)
         #expect(ignored.fields == ["status": "ignored", "reason": "field workflow_run.conclusion is 'success', not 'failure'"])
         #expect(try store.deliveries(hook: hook.name).count == 1)

@@ -54,10 +54,10 @@ struct WebhookIntakeTests {
     }
 
     @Test("GitHub's published vector is accepted and committed before receive returns")
-    func githubVector() throws {
+    func githubVector() async throws {
         let fixture = try Fixture([try Self.github()])
         let headers = ["x-hub-signature-256": Self.githubSignature, "x-github-delivery": "d-1", "content-type": "text/plain"]
-        let response = fixture.intake.receive(hook: "gh", headers: headers, body: Self.githubBody, now: Date())
+        let response = await fixture.intake.receive(hook: "gh", headers: headers, body: Self.githubBody, now: Date())
         #expect(response.status == 202)
         #expect(response.fields["status"] == "accepted")
         #expect(response.fields["sender_delivery_id"] == "d-1")
@@ -80,11 +80,11 @@ struct WebhookIntakeTests {
     }
 
     @Test("Standard Webhooks' published vector is accepted; its webhook-id is the delivery id")
-    func standardVector() throws {
+    func standardVector() async throws {
         let hook = WebhookDefinition(name: "std", verification: .standardWebhooks(secrets: [Self.standardSecret]),
                                      prompt: try PromptTemplate("test={{test}}"))
         let fixture = try Fixture([hook])
-        let response = fixture.intake.receive(hook: "std", headers: Self.standardHeaders, body: Self.standardBody, now: Self.signedAt)
+        let response = await fixture.intake.receive(hook: "std", headers: Self.standardHeaders, body: Self.standardBody, now: Self.signedAt)
         #expect(response.status == 202)
         let delivery = try #require(try fixture.store.delivery(id: response.fields["delivery_id"] ?? ""))
         #expect(delivery.senderDeliveryID == "msg_p5jXN8AQM9LWM0D4loKWxJek")
@@ -101,9 +101,9 @@ struct WebhookIntakeTests {
         ("oversize, checked before the signature", [:], Array(repeating: UInt8(ascii: "x"), count: 65), 413,
          "the body is 65 bytes; this webhook accepts at most 64"),
     ] as [(String, [String: String], [UInt8], Int, String)])
-    func refusals(label: String, headers: [String: String], body: [UInt8], status: Int, error: String) throws {
+    func refusals(label: String, headers: [String: String], body: [UInt8], status: Int, error: String) async throws {
         let fixture = try Fixture([try Self.github(maxBody: 64)])
-        let response = fixture.intake.receive(hook: "gh", headers: headers, body: body, now: Date())
+        let response = await fixture.intake.receive(hook: "gh", headers: headers, body: body, now: Date())
         #expect(response.status == status, "\(label)")
         #expect(response.fields == ["error": error])
         #expect(!String(decoding: response.body, as: UTF8.self).contains(Self.githubSecret))
@@ -112,12 +112,12 @@ struct WebhookIntakeTests {
     }
 
     @Test("unknown hooks are 404; a stale Standard Webhooks timestamp is 401 and stores nothing")
-    func unknownAndStale() throws {
+    func unknownAndStale() async throws {
         let hook = WebhookDefinition(name: "std", verification: .standardWebhooks(secrets: [Self.standardSecret]),
                                      prompt: try PromptTemplate("x"), replayWindow: 300)
         let fixture = try Fixture([hook])
-        #expect(fixture.intake.receive(hook: "nope", headers: [:], body: [], now: Date()).status == 404)
-        let stale = fixture.intake.receive(hook: "std", headers: Self.standardHeaders, body: Self.standardBody,
+        #expect(await fixture.intake.receive(hook: "nope", headers: [:], body: [], now: Date()).status == 404)
+        let stale = await fixture.intake.receive(hook: "std", headers: Self.standardHeaders, body: Self.standardBody,
                                            now: Self.signedAt.addingTimeInterval(301))
         #expect(stale.status == 401)
         #expect(stale.fields["error"]?.contains("webhook-timestamp is more than 300 s from now") == true)
@@ -125,67 +125,67 @@ struct WebhookIntakeTests {
     }
 
     @Test("a replayed delivery id answers 200 duplicate with the first run id and stores nothing new")
-    func replayedDelivery() throws {
+    func replayedDelivery() async throws {
         let fixture = try Fixture([try Self.github("{{action}}")], dedupeRetention: 0)
         let body = Array(#"{"action":"completed"}"#.utf8)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let first = fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: now)
+        let first = await fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: now)
         #expect(first.status == 202)
-        let again = fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: now.addingTimeInterval(299))
+        let again = await fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: now.addingTimeInterval(299))
         #expect(again.status == 200)
         #expect(again.fields == ["status": "duplicate", "run_id": first.fields["run_id"] ?? "", "delivery_id": first.fields["delivery_id"] ?? ""])
         #expect(try fixture.count("deliveries") == 1)
         // Past the retention (here the 300 s replay window) the id is forgotten and accepted as new.
-        let later = fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: now.addingTimeInterval(301))
+        let later = await fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: now.addingTimeInterval(301))
         #expect(later.status == 202)
         #expect(later.fields["run_id"] != first.fields["run_id"])
         #expect(try fixture.count("deliveries") == 2)
     }
 
     @Test("a failing filter answers 202 ignored with the reason and stores nothing")
-    func filtered() throws {
+    func filtered() async throws {
         let filters = [WebhookFilter(.header("x-github-event"), .equals("workflow_run")),
                        WebhookFilter(.field("workflow_run.conclusion"), .oneOf(["failure", "timed_out"]))]
         let fixture = try Fixture([try Self.github("x", filters: filters)])
         let body = Array(#"{"workflow_run":{"conclusion":"success"}}"#.utf8)
-        let response = fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: Date())
+        let response = await fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body), body: body, now: Date())
         #expect(response.status == 202)
         #expect(response.fields == ["status": "ignored", "reason": "field workflow_run.conclusion is 'success', not one of failure, timed_out"])
         var push = Self.githubHeaders(body)
         push["x-github-event"] = "push"
-        #expect(fixture.intake.receive(hook: "gh", headers: push, body: body, now: Date()).fields["reason"]
+        #expect(await fixture.intake.receive(hook: "gh", headers: push, body: body, now: Date()).fields["reason"]
                 == "header x-github-event is 'push', not 'workflow_run'")
         #expect(try fixture.count("deliveries") == 0)
         #expect(try fixture.count("delivery_ids") == 0)
     }
 
     @Test("the rate limit answers 429 with retry-after, stores nothing, and refills")
-    func rateLimit() throws {
+    func rateLimit() async throws {
         let fixture = try Fixture([try Self.github("x", rateLimit: .init(perMinute: 2))])
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        func send(_ id: String, at time: Date) -> IntakeResponse {
+        func send(_ id: String, at time: Date) async -> IntakeResponse {
             let body = Array(#"{"n":"\#(id)"}"#.utf8)
-            return fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body, delivery: id), body: body, now: time)
+            return await fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body, delivery: id), body: body, now: time)
         }
-        #expect(send("a", at: now).status == 202)
-        #expect(send("b", at: now).status == 202)
-        let limited = send("c", at: now)
+        #expect(await send("a", at: now).status == 202)
+        #expect(await send("b", at: now).status == 202)
+        let limited = await send("c", at: now)
         #expect(limited.status == 429)
         #expect(limited.headers == ["retry-after": "30"])
         #expect(try fixture.count("deliveries") == 2)
-        #expect(send("c", at: now.addingTimeInterval(30)).status == 202)
+        #expect(await send("c", at: now.addingTimeInterval(30)).status == 202)
     }
 
     @Test("credentials never reach storage or templates; a wrong bearer token is not echoed")
-    func bearerCredentials() throws {
+    func bearerCredentials() async throws {
         let hook = WebhookDefinition(name: "deploy", verification: .bearer(token: "t0p-s3cret"),
                                      prompt: try PromptTemplate("deploy {{service}} auth=[{{headers.authorization}}]"))
         let fixture = try Fixture([hook])
         let body = Array(#"{"service":"api"}"#.utf8)
-        let wrong = fixture.intake.receive(hook: "deploy", headers: ["authorization": "Bearer guess"], body: body, now: Date())
+        let wrong = await fixture.intake.receive(hook: "deploy", headers: ["authorization": "Bearer guess"], body: body, now: Date())
         #expect(wrong.status == 401)
         #expect(!String(decoding: wrong.body, as: UTF8.self).contains("t0p-s3cret"))
-        let right = fixture.intake.receive(hook: "deploy", headers: ["Authorization": "Bearer t0p-s3cret", "X-Request-Id": "r1"],
+        let right = await fixture.intake.receive(hook: "deploy", headers: ["Authorization": "Bearer t0p-s3cret", "X-Request-Id": "r1"],
                                            body: body, now: Date())
         #expect(right.status == 202)
         let delivery = try #require(try fixture.store.delivery(id: right.fields["delivery_id"] ?? ""))
@@ -195,11 +195,11 @@ struct WebhookIntakeTests {
     }
 
     @Test("GitHub's form-encoded deliveries carry the JSON in payload=")
-    func formEncoded() throws {
+    func formEncoded() async throws {
         let fixture = try Fixture([try Self.github("{{action}} on {{repository.full_name}}")])
         let json = #"{"action":"completed","repository":{"full_name":"acme/cmdop"}}"#
         let body = Array(("payload=" + (json.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")).utf8)
-        let response = fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body, contentType: "application/x-www-form-urlencoded"),
+        let response = await fixture.intake.receive(hook: "gh", headers: Self.githubHeaders(body, contentType: "application/x-www-form-urlencoded"),
                                               body: body, now: Date())
         #expect(response.status == 202)
         #expect(try fixture.store.delivery(id: response.fields["delivery_id"] ?? "")?.prompt == "completed on acme/cmdop")

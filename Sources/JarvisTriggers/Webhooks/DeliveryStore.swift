@@ -13,6 +13,7 @@ public final class DeliveryStore: Sendable {
     }
 
     let database: any DatabaseWriter
+    let writer: DeliveryWriter
 
     /// Opens (creating and migrating) the store at `path`; `":memory:"` for a private in-memory one.
     /// - Throws: `StoreError` naming the file and what to check.
@@ -33,6 +34,7 @@ public final class DeliveryStore: Sendable {
                 """)
         }
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
+        writer = DeliveryWriter(database: database)
     }
 
     /// Deliveries accepted and not yet started, oldest first (what the runtime should run).
@@ -119,19 +121,23 @@ public final class DeliveryStore: Sendable {
     }
 
     /// Stores `delivery` in one transaction with its sender id, unless that id was seen since `dedupeSince`.
-    func insert(_ delivery: Delivery, dedupeSince: Date) throws -> InsertResult {
-        try database.write { db in
-            if let sender = delivery.senderDeliveryID {
-                if let existing = try Self.duplicate(db, hook: delivery.hook, senderDeliveryID: sender, since: dedupeSince) {
-                    return .duplicate(existing)
-                }
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO delivery_ids (hook, sender_delivery_id, delivery_id, received_at) VALUES (?, ?, ?, ?)
-                    """, arguments: [delivery.hook, sender, delivery.id, delivery.receivedAt.timeIntervalSince1970])
+    /// Stores `delivery` in the next group commit (see `DeliveryWriter`); returns once it is on disk.
+    func insert(_ delivery: Delivery, dedupeSince: Date) async throws -> InsertResult {
+        try await writer.insert(delivery, dedupeSince: dedupeSince)
+    }
+
+    /// One insert inside a write transaction: de-duplicated on the sender's id, then stored.
+    static func insert(_ db: Database, _ delivery: Delivery, dedupeSince: Date) throws -> InsertResult {
+        if let sender = delivery.senderDeliveryID {
+            if let existing = try duplicate(db, hook: delivery.hook, senderDeliveryID: sender, since: dedupeSince) {
+                return .duplicate(existing)
             }
-            try Self.insert(db, delivery)
-            return .stored
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO delivery_ids (hook, sender_delivery_id, delivery_id, received_at) VALUES (?, ?, ?, ?)
+                """, arguments: [delivery.hook, sender, delivery.id, delivery.receivedAt.timeIntervalSince1970])
         }
+        try insert(db, delivery)
+        return .stored
     }
 
     private func fetch(_ sql: String, _ arguments: StatementArguments) throws -> [Delivery] {

@@ -63,7 +63,7 @@ public final class WebhookIntake: Sendable {
     ///   - body: the raw body bytes, as received.
     ///   - now: the receive time.
     /// - Returns: the response to send; for 202 `accepted` the delivery is already committed.
-    public func receive(hook: String, headers: [String: String], body: [UInt8], now: Date = Date()) -> IntakeResponse {
+    public func receive(hook: String, headers: [String: String], body: [UInt8], now: Date = Date()) async -> IntakeResponse {
         guard let definition = definition(hook) else {
             return .error(404, "no webhook is named '\(hook)'")
         }
@@ -111,7 +111,7 @@ public final class WebhookIntake: Sendable {
             runID: UUID().uuidString.lowercased(), receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
             outcome: nil, replayOf: nil)
         do {
-            switch try store.insert(delivery, dedupeSince: dedupeSince) {
+            switch try await store.insert(delivery, dedupeSince: dedupeSince) {
             case .stored:
                 var fields = ["status": "accepted", "run_id": delivery.runID, "delivery_id": delivery.id]
                 if let senderID { fields["sender_delivery_id"] = senderID }
