@@ -99,7 +99,7 @@ public final class Automation: Sendable {
     public func answer(of runID: String, within timeout: Duration) async -> (stop: String, answer: String)? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let outcome = await starter.service.outcome(of: runID) { return outcome }
+            if let outcome = starter.service.finishedOutcome(of: runID) { return outcome }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return nil

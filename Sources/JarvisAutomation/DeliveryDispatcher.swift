@@ -56,12 +56,20 @@ final class DeliveryDispatcher: Sendable {
             return logger.error("cannot read pending webhook deliveries", metadata: ["jarvis.error": "\(error)"])
         }
         for delivery in pending {
-            let definition = definitions(delivery.hook)
+            guard let definition = definitions(delivery.hook) else {
+                // Its hook is gone: running it with guessed targets and limits would be worse than not at all.
+                logger.error("a stored delivery's webhook is no longer defined; it is not run",
+                             metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)"])
+                if (try? store.markStarted(deliveryID: delivery.id, runID: delivery.runID)) == true {
+                    try? store.markFinished(deliveryID: delivery.id, outcome: .failed(reason: "webhook \(delivery.hook) is no longer defined"))
+                }
+                continue
+            }
             do {
                 try await starter.start(
                     runID: delivery.runID, title: "webhook \(delivery.hook) · delivery \(delivery.senderDeliveryID ?? delivery.id)",
-                    actor: "webhook:\(delivery.hook)", prompt: delivery.prompt, targets: definition?.targets ?? .all,
-                    limits: definition?.limits ?? RunLimits(), model: definition?.model)
+                    actor: "webhook:\(delivery.hook)", prompt: delivery.prompt, targets: definition.targets,
+                    limits: definition.limits, model: definition.model)
                 guard try store.markStarted(deliveryID: delivery.id, runID: delivery.runID) else { continue }
                 watch(delivery)
             } catch {

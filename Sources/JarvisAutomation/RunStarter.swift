@@ -13,8 +13,10 @@ struct RunStarter: Sendable {
     func start(runID: String, title: String, actor: String, prompt: String, targets: TargetSelection,
                limits: RunLimits, model: String?) async throws {
         _ = try service.sessions.createSession(fleetID: service.settings.fleetID, title: title, id: runID)
+        var allowed: [String]?
+        if case .machines(let names) = targets { allowed = names }
         try await service.post(Self.prompt(prompt, targets: targets), to: runID, actor: actor, runID: runID,
-                               budget: Self.budget(limits, default: service.settings.budget), model: model)
+                               budget: Self.budget(limits, default: service.settings.budget), model: model, targets: allowed)
     }
 
     /// Waits for run `runID` to end; cancelling the waiting task cancels the run.
@@ -43,7 +45,7 @@ struct RunStarter: Sendable {
     static func prompt(_ prompt: String, targets: TargetSelection) -> String {
         switch targets {
         case .all: prompt + "\n\nTargets: every machine of the fleet."
-        case .machines(let names): prompt + "\n\nTargets: \(names.joined(separator: ", ")) (names or prefixes; work only on these)."
+        case .machines(let names): prompt + "\n\nTargets: \(names.joined(separator: ", ")) (names or prefixes); jarvis refuses any other machine in this run."
         }
     }
 

@@ -4,6 +4,7 @@ import CmdopStorage
 import Foundation
 import Hummingbird
 import JarvisCore
+import JarvisRuntime
 import JarvisSessions
 
 extension JarvisAPI {
@@ -28,11 +29,13 @@ extension JarvisAPI {
                 throw APIError(.badRequest, "post {\"text\": \"your message\"}")
             }
             _ = try session(sessionID)
-            if let running = try service.journal.runs(fleetID: fleetID, sessionID: sessionID).first(where: { $0.status == "running" }) {
-                throw APIError(.conflict, "run \(running.id) is still working in this session; wait for its run_finished event or use a new session")
+            let runID: String
+            do {
+                runID = try await service.post(text, to: sessionID, actor: principal.actor, budget: try Self.budget(body["budget"]),
+                                               model: body["model"]?.stringValue, exclusive: true)
+            } catch let busy as SessionBusy {
+                throw APIError(.conflict, busy.description)
             }
-            let runID = try await service.post(text, to: sessionID, actor: principal.actor, budget: try Self.budget(body["budget"]),
-                                               model: body["model"]?.stringValue)
             return JSONResponse.make(.accepted, ["run_id": .string(runID), "session_id": .string(sessionID)])
         }
         router.get("/v1/sessions/:id/events") { request, context in

@@ -9,6 +9,14 @@ public import JarvisTools
 public import Foundation
 import Synchronization
 
+/// A message was posted to a session whose run is still working.
+public struct SessionBusy: Error, Sendable, CustomStringConvertible {
+    public let runID: String
+    public var description: String {
+        "run \(runID) is still working in this session; wait for its run_finished event or use a new session"
+    }
+}
+
 /// What one jarvis serves with: its fleet, prompt, policy and limits.
 public struct JarvisSettings: Sendable {
     public var fleetID: String
@@ -48,6 +56,7 @@ public final class JarvisService: Sendable {
     /// Turns a run's model reference (`@fast`, a provider name) into a provider; nil passes it on as a model name.
     let modelResolver: (@Sendable (String) throws -> any LLMProvider)?
     private let running = Mutex<[String: Task<RunResult, Never>]>([:])
+    private let beginning = Mutex(())
     private let recent = Mutex<[(String, RunResult)]>([])
     static let recentLimit = 256
 
@@ -75,18 +84,29 @@ public final class JarvisService: Sendable {
     /// - Throws: `SessionNotFound` for a session of another fleet.
     @discardableResult
     public func post(_ message: String, to sessionID: String, actor: String, runID: String? = nil,
-                     budget: RunBudget? = nil, model: String? = nil) async throws -> String {
+                     budget: RunBudget? = nil, model: String? = nil, targets: [String]? = nil,
+                     exclusive: Bool = false) async throws -> String {
         _ = try sessions.session(sessionID, fleetID: settings.fleetID)
         let runID = runID ?? UUID().uuidString.lowercased()
         if try journal.status(runID) != nil { return runID }
         let machines = (try? await client.machines()) ?? []
         let system = settings.systemPrompt.render(fleet: settings.fleetName, machines: machines)
-        let messages = [ChatMessage.system(system)] + (try journal.conversation(ofSession: sessionID)) + [.user(message)]
-        _ = try journal.begin(runID: runID, fleetID: settings.fleetID, sessionID: sessionID, actor: actor,
-                              messages: messages, budget: budget, model: model)
+        // Checking the session and recording the run happen under one lock: two messages posted at
+        // once cannot both start a run, and one run id cannot start twice.
+        let started = try beginning.withLock { _ -> Bool in
+            if try journal.status(runID) != nil { return false }
+            if exclusive, let busy = try journal.runs(fleetID: settings.fleetID, sessionID: sessionID).first(where: { $0.status == "running" }) {
+                throw SessionBusy(runID: busy.id)
+            }
+            let messages = [ChatMessage.system(system)] + (try journal.conversation(ofSession: sessionID)) + [.user(message)]
+            _ = try journal.begin(runID: runID, fleetID: settings.fleetID, sessionID: sessionID, actor: actor,
+                                  messages: messages, budget: budget, model: model, targets: targets)
+            return true
+        }
+        guard started, let checkpoint = try journal.checkpoint(runID) else { return runID }
         let recorder = RunRecorder(sessions: sessions, audit: audit, sessionID: sessionID, runID: runID, actor: actor)
         try recorder.begin(prompt: message)
-        start(runID, checkpoint: RunCheckpoint(messages: messages, turns: 0), recorder: recorder, actor: actor)
+        start(runID, checkpoint: checkpoint, recorder: recorder, actor: actor)
         return runID
     }
 
@@ -122,10 +142,16 @@ public final class JarvisService: Sendable {
         try? recorder.end(result)
     }
 
-    /// How run `runID` ended: its result while this process runs it, else what the journal says;
+    /// How run `runID` ended: waits for it while this process runs it, else what the journal says;
     /// nil for an unknown run or one still open in another process.
     public func outcome(of runID: String) async -> (stop: String, answer: String)? {
         if let result = await result(of: runID) { return ("\(result.stop)", result.answer) }
+        return finishedOutcome(of: runID)
+    }
+
+    /// How run `runID` ended, without waiting: nil while it is still going (or unknown).
+    public func finishedOutcome(of runID: String) -> (stop: String, answer: String)? {
+        if let result = recent.withLock({ $0.last { $0.0 == runID }?.1 }) { return ("\(result.stop)", result.answer) }
         guard let summary = try? journal.run(runID, fleetID: settings.fleetID), summary.status == "finished" else { return nil }
         return (summary.stop ?? "", summary.answer ?? "")
     }
@@ -150,8 +176,10 @@ public final class JarvisService: Sendable {
         let approvals = OnCallApprovals(store: approvals, fleetID: settings.fleetID, runID: runID, requestedBy: actor,
                                         timeout: settings.approvalTimeout, notifier: settings.notifier,
                                         onChange: recorder.approvalChanged)
-        let gate = JarvisGate(policy: settings.policy, approvals: approvals, onDecision: recorder.gateDecided)
-        let (budget, model) = (try? journal.settings(of: runID)) ?? (nil, nil)
+        let runSettings = (try? journal.settings(of: runID)) ?? RunJournal.RunSettings()
+        let gate = JarvisGate(policy: settings.policy, approvals: approvals, targets: runSettings.targets,
+                              onDecision: recorder.gateDecided)
+        let (budget, model) = (runSettings.budget, runSettings.model)
         let (runProvider, modelName) = resolve(model)
         let loop = AgentLoop(provider: runProvider, tools: FleetTools.all(client: client, gate: gate, grants: grants),
                              budget: budget ?? settings.budget, model: modelName, journal: journal.entry(runID))

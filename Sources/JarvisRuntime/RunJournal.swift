@@ -28,6 +28,9 @@ public final class RunJournal: Sendable {
         migrator.registerMigration("v2: per-run budget and model") { db in
             try db.execute(sql: "ALTER TABLE runs ADD COLUMN budget TEXT; ALTER TABLE runs ADD COLUMN model TEXT;")
         }
+        migrator.registerMigration("v3: per-run targets") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN targets TEXT")
+        }
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
     }
 
@@ -36,25 +39,41 @@ public final class RunJournal: Sendable {
     ///   - budget: this run's limits, kept so a resumed run keeps them (nil: the service's default).
     ///   - model: this run's model reference (an alias such as `@fast`, or a model name).
     public func begin(runID: String, fleetID: String, sessionID: String, actor: String = "",
-                      messages: [ChatMessage], budget: RunBudget? = nil, model: String? = nil) throws -> Entry {
+                      messages: [ChatMessage], budget: RunBudget? = nil, model: String? = nil,
+                      targets: [String]? = nil) throws -> Entry {
         try database.write { db in
             try db.execute(sql: """
-                INSERT INTO runs (id, fleet_id, session_id, actor, status, messages, updated_at, budget, model)
-                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)
+                INSERT INTO runs (id, fleet_id, session_id, actor, status, messages, updated_at, budget, model, targets)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)
                 """, arguments: [runID, fleetID, sessionID, actor, Self.encode(messages), Date().timeIntervalSince1970,
-                                 budget.map(Self.encode), model])
+                                 budget.map(Self.encode), model,
+                                 targets.map { JSONValue.array($0.map(JSONValue.string)).serialized() }])
         }
         return Entry(journal: self, runID: runID)
     }
 
-    /// The budget and model a run was started with.
-    public func settings(of runID: String) throws -> (budget: RunBudget?, model: String?) {
+    /// What a run was started with, beyond the service's defaults.
+    public struct RunSettings: Sendable {
+        public var budget: RunBudget?
+        public var model: String?
+        /// The machines it may touch (names or prefixes); nil for all.
+        public var targets: [String]?
+        public init(budget: RunBudget? = nil, model: String? = nil, targets: [String]? = nil) {
+            self.budget = budget
+            self.model = model
+            self.targets = targets
+        }
+    }
+
+    /// The budget, model and targets a run was started with.
+    public func settings(of runID: String) throws -> RunSettings {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT budget, model FROM runs WHERE id = ?", arguments: [runID]) else {
-                return (nil, nil)
+            guard let row = try Row.fetchOne(db, sql: "SELECT budget, model, targets FROM runs WHERE id = ?", arguments: [runID]) else {
+                return RunSettings()
             }
             let budget = (row["budget"] as String?).flatMap { try? JSONValue(parsing: $0) }.flatMap(Self.decodeBudget)
-            return (budget, row["model"])
+            let targets = (row["targets"] as String?).flatMap { try? JSONValue(parsing: $0) }?.arrayValue?.compactMap(\.stringValue)
+            return RunSettings(budget: budget, model: row["model"], targets: targets)
         }
     }
 

@@ -164,6 +164,39 @@ struct AutomationTests {
         }
     }
 
+    @Test("a trigger's targets bind its run: a machine outside them is refused by jarvis's gate")
+    func targetsBindTheRun() async throws {
+        let root = try Self.definitions(["Triggers/web.yaml": "schedule:\n  every: 1h\nprompt: Check the web tier.\ntargets: [web-]\n"])
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await mesh.startAgent("web-1", fleet: fleet)
+                    try await mesh.startAgent("db-1", fleet: fleet)
+                    server.enqueue(ScriptedModel.toolCalls([
+                        ("c1", "run_command", #"{"hostname":"db-1","command":"echo db"}"#),
+                        ("c2", "run_command", #"{"hostname":"web-1","command":"echo web"}"#),
+                    ]), for: ScriptedModel.path)
+                    server.enqueue(ScriptedModel.answer("checked"), for: ScriptedModel.path)
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n",
+                                                 provider: ScriptedModel.provider(server, transport: curl), curl: curl,
+                                                 definitions: root) { jarvis in
+                        let key = fleet.operatorKey
+                        let runID = try #require(try await jarvis.call("POST", "/v1/triggers/web/run", key: key).body["run_id"]?.stringValue)
+                        let events = try await jarvis.events("/v1/sessions/\(runID)/events", key: key) { events in
+                            events.contains { $0.kind == "run_finished" }
+                        }
+                        let finished = events.filter { $0.kind == "tool_finished" }.compactMap { $0.data["data"] }
+                        let db = finished.first { $0["id"]?.stringValue == "c1" }
+                        let web = finished.first { $0["id"]?.stringValue == "c2" }
+                        #expect(db?["is_error"] == true && db?["content"]?.stringValue?.contains("not among this run's targets") == true)
+                        #expect(web?["is_error"] == false && web?["content"]?.stringValue?.contains("web") == true)
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a trigger run from the API becomes a run with history; definitions reload on change and keep the last good one")
     func triggersAndReload() async throws {
         let trigger = "schedule:\n  every: 1h\nprompt: Check disk space on every machine.\ntargets: all\n"
