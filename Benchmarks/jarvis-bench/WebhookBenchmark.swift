@@ -12,6 +12,8 @@ import Logging
 /// to a bare route that answers 202 at once. The ratio is what verification and persistence cost.
 enum WebhookBenchmark {
     static let secret = "bench-secret"
+    /// Distinct deliveries prepared; more than a run at the measured rate sends.
+    static let bodies = 400_000
 
     static func run(seconds: Int, connections: Int) async throws {
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile) else {
@@ -36,15 +38,20 @@ enum WebhookBenchmark {
         let port = try await server.start(router: router, host: "127.0.0.1", port: 0, logger: logger)
         defer { Task { await server.stop() } }
 
-        let body = #"{"action":"completed","workflow_run":{"id":30433642,"name":"CI","head_branch":"main","conclusion":"failure","html_url":"https://github.com/o/r/actions/runs/30433642"},"repository":{"full_name":"o/r"}}"#
-        try body.write(toFile: folder + "/body.json", atomically: true, encoding: .utf8)
-        let signature = "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), message: Array(body.utf8)))
+        // Distinct signed bodies (a GitHub delivery is the same one when its body is), cycled by wrk.
+        var lines = ""
+        lines.reserveCapacity(Self.bodies * 260)
+        for index in 0..<Self.bodies {
+            let body = #"{"action":"completed","workflow_run":{"id":\#(30_433_642 + index),"name":"CI","head_branch":"main","conclusion":"failure","html_url":"https://github.com/o/r/actions/runs/\#(30_433_642 + index)"},"repository":{"full_name":"o/r"}}"#
+            let signature = "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), message: Array(body.utf8)))
+            lines += signature + "\t" + body + "\n"
+        }
+        try lines.write(toFile: folder + "/requests.tsv", atomically: true, encoding: .utf8)
         try script.write(toFile: folder + "/post.lua", atomically: true, encoding: .utf8)
 
-        let hookResult = try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, signature: signature,
-                                  seconds: seconds, connections: connections)
-        let bareResult = try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, signature: signature,
-                                  seconds: seconds, connections: connections)
+        let hookResult = try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, seconds: seconds,
+                                  connections: connections)
+        let bareResult = try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, seconds: seconds, connections: connections)
         let stored = try intake.store.deliveries(hook: "bench", limit: 1).first.map { _ in "yes" } ?? "no"
         print("""
             webhook ingest (wrk, \(connections) connections, \(seconds) s each, same 2-core machine as the server)
@@ -64,11 +71,11 @@ enum WebhookBenchmark {
         var description: String { String(format: "%8.0f req/s, p50 %@, p99 %@%@", rate, p50, p99, errors) }
     }
 
-    static func load(_ wrk: String, url: String, folder: String, signature: String, seconds: Int, connections: Int) throws -> LoadResult {
+    static func load(_ wrk: String, url: String, folder: String, seconds: Int, connections: Int) throws -> LoadResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", folder + "/post.lua", url,
-                             "--", folder + "/body.json", signature]
+                             "--", folder + "/requests.tsv"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -84,28 +91,32 @@ enum WebhookBenchmark {
                           errors: non2xx)
     }
 
-    /// wrk's script: the same signed body, a fresh delivery id per request (or it would be a replay).
+    /// wrk's script: each thread walks its own share of the prepared signed bodies, each request
+    /// with its own delivery id.
     static let script = """
-        local counter = 0
         local threads = 0
         function setup(thread)
           threads = threads + 1
           thread:set("tid", threads)
         end
         function init(args)
-          local file = io.open(args[1], "rb")
-          body = file:read("*a")
-          file:close()
-          signature = args[2]
+          signatures, bodies = {}, {}
+          for line in io.lines(args[1]) do
+            local tab = line:find("\t", 1, true)
+            signatures[#signatures + 1] = line:sub(1, tab - 1)
+            bodies[#bodies + 1] = line:sub(tab + 1)
+          end
+          counter = 0
         end
         function request()
+          local index = ((counter * 2 + (tid or 1) - 1) % #bodies) + 1
           counter = counter + 1
           local headers = {}
           headers["Content-Type"] = "application/json"
           headers["X-GitHub-Event"] = "workflow_run"
-          headers["X-GitHub-Delivery"] = string.format("t%d-%d", tid, counter)
-          headers["X-Hub-Signature-256"] = signature
-          return wrk.format("POST", nil, headers, body)
+          headers["X-GitHub-Delivery"] = string.format("t%d-%d", tid or 1, counter)
+          headers["X-Hub-Signature-256"] = signatures[index]
+          return wrk.format("POST", nil, headers, bodies[index])
         end
         """
 }

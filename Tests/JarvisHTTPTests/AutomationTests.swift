@@ -89,6 +89,9 @@ struct AutomationTests {
                         // A replay of the same delivery id is answered with the first run, and starts nothing.
                         let replayed = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-3"))
                         #expect(replayed.0 == 200 && replayed.1["run_id"]?.stringValue == runID)
+                        // X-GitHub-Delivery is not signed: a captured delivery replayed under a new id is still a replay.
+                        let forgedID = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-forged"))
+                        #expect(forgedID.0 == 200 && forgedID.1["status"]?.stringValue == "duplicate")
                         try await mesh.waitUntil("the delivery is finished") {
                             try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").first?.state == .finished
                         }

@@ -72,9 +72,14 @@ struct DeliveryStoreTests {
         #expect(try fixture.intake.pruneDeliveryIDs(now: now.addingTimeInterval(3601)) == 1)
         #expect(try fixture.count("delivery_ids") == 1)
         #expect(try fixture.count("deliveries") == 2)
-        let body = Array(#"{"n":1}"#.utf8)
-        let again = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "new"), body: body,
+        // GitHub deliveries are the same when their signed bodies are: the second body is still remembered.
+        let body = Array(#"{"n":2}"#.utf8)
+        let again = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "other"), body: body,
                                            now: now.addingTimeInterval(3601))
         #expect(again.fields["status"] == "duplicate")
+        let first = Array(#"{"n":1}"#.utf8)
+        let forgotten = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(first, delivery: "old"), body: first,
+                                               now: now.addingTimeInterval(3601))
+        #expect(forgotten.fields["status"] == "accepted")
     }
 }

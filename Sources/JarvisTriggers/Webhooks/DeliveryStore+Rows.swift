@@ -5,18 +5,18 @@ import GRDB
 extension DeliveryStore {
     static func insert(_ db: Database, _ delivery: Delivery) throws {
         let headers = (try? JSONEncoder.sorted.encode(delivery.headers)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state, replay_of)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [delivery.id, delivery.hook, delivery.senderDeliveryID, headers, Data(delivery.body), delivery.prompt,
+            """).execute(arguments: [delivery.id, delivery.hook, delivery.senderDeliveryID, headers, Data(delivery.body), delivery.prompt,
                              delivery.runID, delivery.receivedAt.timeIntervalSince1970, delivery.state.rawValue, delivery.replayOf])
     }
 
     static func duplicate(_ db: Database, hook: String, senderDeliveryID: String, since: Date) throws -> Delivery? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(db.cachedStatement(sql: """
             SELECT d.* FROM delivery_ids i JOIN deliveries d ON d.id = i.delivery_id
             WHERE i.hook = ? AND i.sender_delivery_id = ? AND i.received_at >= ?
-            """, arguments: [hook, senderDeliveryID, since.timeIntervalSince1970]).flatMap(delivery)
+            """), arguments: [hook, senderDeliveryID, since.timeIntervalSince1970]).flatMap(delivery)
     }
 
     static func delivery(_ row: Row) -> Delivery? {

@@ -122,19 +122,20 @@ public final class DeliveryStore: Sendable {
 
     /// Stores `delivery` in one transaction with its sender id, unless that id was seen since `dedupeSince`.
     /// Stores `delivery` in the next group commit (see `DeliveryWriter`); returns once it is on disk.
-    func insert(_ delivery: Delivery, dedupeSince: Date) async throws -> InsertResult {
-        try await writer.insert(delivery, dedupeSince: dedupeSince)
+    /// - Parameter dedupeKey: what makes a later delivery the same one (nil: never a duplicate).
+    func insert(_ delivery: Delivery, dedupeKey: String?, dedupeSince: Date) async throws -> InsertResult {
+        try await writer.insert(delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince)
     }
 
-    /// One insert inside a write transaction: de-duplicated on the sender's id, then stored.
-    static func insert(_ db: Database, _ delivery: Delivery, dedupeSince: Date) throws -> InsertResult {
-        if let sender = delivery.senderDeliveryID {
+    /// One insert inside a write transaction: de-duplicated on `dedupeKey`, then stored.
+    static func insert(_ db: Database, _ delivery: Delivery, dedupeKey: String?, dedupeSince: Date) throws -> InsertResult {
+        if let sender = dedupeKey {
             if let existing = try duplicate(db, hook: delivery.hook, senderDeliveryID: sender, since: dedupeSince) {
                 return .duplicate(existing)
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO delivery_ids (hook, sender_delivery_id, delivery_id, received_at) VALUES (?, ?, ?, ?)
-                """, arguments: [delivery.hook, sender, delivery.id, delivery.receivedAt.timeIntervalSince1970])
+                """).execute(arguments: [delivery.hook, sender, delivery.id, delivery.receivedAt.timeIntervalSince1970])
         }
         try insert(db, delivery)
         return .stored

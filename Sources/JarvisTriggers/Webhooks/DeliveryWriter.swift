@@ -9,6 +9,7 @@ import Synchronization
 final class DeliveryWriter: Sendable {
     private struct Pending {
         var delivery: Delivery
+        var dedupeKey: String?
         var dedupeSince: Date
         var continuation: CheckedContinuation<DeliveryStore.InsertResult, any Error>
     }
@@ -24,11 +25,11 @@ final class DeliveryWriter: Sendable {
 
     init(database: any DatabaseWriter) { self.database = database }
 
-    /// Stores `delivery` (unless its sender id was seen since `dedupeSince`) in the next commit.
-    func insert(_ delivery: Delivery, dedupeSince: Date) async throws -> DeliveryStore.InsertResult {
+    /// Stores `delivery` (unless `dedupeKey` was seen since `dedupeSince`) in the next commit.
+    func insert(_ delivery: Delivery, dedupeKey: String?, dedupeSince: Date) async throws -> DeliveryStore.InsertResult {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { state -> Bool in
-                state.queue.append(Pending(delivery: delivery, dedupeSince: dedupeSince, continuation: continuation))
+                state.queue.append(Pending(delivery: delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince, continuation: continuation))
                 defer { state.draining = true }
                 return !state.draining
             }
@@ -47,7 +48,7 @@ final class DeliveryWriter: Sendable {
             guard !batch.isEmpty else { return }
             do {
                 let results = try database.write { db in
-                    try batch.map { try DeliveryStore.insert(db, $0.delivery, dedupeSince: $0.dedupeSince) }
+                    try batch.map { try DeliveryStore.insert(db, $0.delivery, dedupeKey: $0.dedupeKey, dedupeSince: $0.dedupeSince) }
                 }
                 for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
             } catch {

@@ -18,8 +18,29 @@ public struct IntakeResponse: Sendable, Hashable {
 
     /// The body: `fields` as a JSON object with sorted keys.
     public var body: [UInt8] {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Array(data)
+        var text = "{"
+        for (index, key) in fields.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            text += Self.quoted(key) + ":" + Self.quoted(fields[key] ?? "")
+        }
+        return Array((text + "}").utf8)
+    }
+
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// `application/json`.

@@ -1,3 +1,4 @@
+import CmdopIdentity
 import Foundation
 import JarvisWebhooks
 import Synchronization
@@ -81,14 +82,9 @@ public final class WebhookIntake: Sendable {
             return .error(401, "the delivery could not be verified")
         }
         let senderID = definition.deliveryIDHeader.flatMap { lowered[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? verifiedID
+        let dedupeKey = Self.deduplicationKey(definition, headers: lowered, body: body, verifiedID: verifiedID)
         let dedupeSince = now.addingTimeInterval(-max(definition.replayWindow, dedupeRetention))
-        do {
-            if let senderID, let existing = try store.duplicate(hook: hook, senderDeliveryID: senderID, since: dedupeSince) {
-                return Self.duplicate(existing)
-            }
-        } catch {
-            return .error(500, "the delivery store could not be read; retry later")
-        }
+        // A replay is found when the delivery is stored (in the same transaction), not by a read here.
         let decoded: PayloadDecoder.Decoded
         switch PayloadDecoder.decode(body, contentType: lowered["content-type"]) {
         case .success(let value): decoded = value
@@ -111,7 +107,7 @@ public final class WebhookIntake: Sendable {
             runID: UUID().uuidString.lowercased(), receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
             outcome: nil, replayOf: nil)
         do {
-            switch try await store.insert(delivery, dedupeSince: dedupeSince) {
+            switch try await store.insert(delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince) {
             case .stored:
                 var fields = ["status": "accepted", "run_id": delivery.runID, "delivery_id": delivery.id]
                 if let senderID { fields["sender_delivery_id"] = senderID }
@@ -153,6 +149,22 @@ public final class WebhookIntake: Sendable {
         let longest = windows.values.reduce(dedupeRetention, max)
         removed += try store.pruneDeliveryIDs(receivedBefore: now.addingTimeInterval(-longest))
         return removed
+    }
+
+    /// What makes two deliveries the same one. A signed id wins (Standard Webhooks' `webhook-id`).
+    /// GitHub signs only the body — `X-GitHub-Delivery` could be changed by anyone replaying a captured
+    /// delivery — so its key is the body's digest (a redelivery repeats the body byte for byte).
+    /// Otherwise the configured delivery-id header, when there is one.
+    static func deduplicationKey(_ definition: WebhookDefinition, headers: [String: String], body: [UInt8],
+                                 verifiedID: String?) -> String? {
+        switch definition.scheme {
+        case .github:
+            return "sha256:" + Crypto.hex(Crypto.sha256(body))
+        case .standardWebhooks:
+            return verifiedID
+        case .hmacSHA256, .bearer:
+            return definition.deliveryIDHeader.flatMap { headers[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? verifiedID
+        }
     }
 
     private static func duplicate(_ existing: Delivery) -> IntakeResponse {
