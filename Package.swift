@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "JarvisWebhooks", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
         .target(
             name: "JarvisTriggers",
-            dependencies: ["JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", "CmdopStorage", yams, grdb,
+            dependencies: ["JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", "CmdopStorage", "CmdopProviders", yams, grdb,
                            .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings),
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),

@@ -49,6 +49,7 @@ enum WebhookBenchmark {
         try lines.write(toFile: folder + "/requests.tsv", atomically: true, encoding: .utf8)
         try script.write(toFile: folder + "/post.lua", atomically: true, encoding: .utf8)
 
+        let direct = await inProcess(intake: intake, lines: lines)
         let hookResult = try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, seconds: seconds,
                                   connections: connections)
         let bareResult = try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, seconds: seconds, connections: connections)
@@ -58,9 +59,31 @@ enum WebhookBenchmark {
               POST /hooks/bench (verify + persist + 202): \(hookResult)
               bare 202 route:                            \(bareResult)
               ingest / bare:                             \(String(format: "%.0f %%", hookResult.rate / bareResult.rate * 100))
+              intake alone, in process, 32 at a time:    \(String(format: "%.0f", direct)) deliveries/s
               deliveries stored:                         \(stored == "yes" ? "yes, each with its own delivery id" : "NONE")
               aim:                                       ≥ 40 % of the bare route and ≥ 3,000/s
             """)
+    }
+
+    /// The intake without HTTP: 32 concurrent callers, 10,000 distinct deliveries (a different hook
+    /// name keeps them apart from the wrk run's).
+    static func inProcess(intake: WebhookIntake, lines: String) async -> Double {
+        let requests = lines.split(separator: "\n").suffix(10_000).map { line -> ([String: String], [UInt8]) in
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            return (["x-hub-signature-256": String(parts[0]), "x-github-event": "workflow_run", "content-type": "application/json"],
+                    Array(parts[1].utf8))
+        }
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            for lane in 0..<32 {
+                group.addTask {
+                    for index in stride(from: lane, to: requests.count, by: 32) {
+                        _ = await intake.receive(hook: "bench", headers: requests[index].0, body: requests[index].1)
+                    }
+                }
+            }
+        }
+        return Double(requests.count) / Stats.milliseconds(ContinuousClock.now - started) * 1000
     }
 
     struct LoadResult: CustomStringConvertible {

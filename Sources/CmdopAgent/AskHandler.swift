@@ -48,6 +48,10 @@ struct AskHandler: Sendable {
         }
         if Task.isCancelled { throw MeshError(.cancelled, "the ask was cancelled") }
         if case .modelFailed(let reason) = result.stop {
+            // jarvis refusing the grant (spent, expired) is a refusal, not an outage.
+            if reason.contains("permission_denied") {
+                throw MeshError(.permissionDenied, "jarvis refused \(operations.hostname)'s model call: \(reason)")
+            }
             throw MeshError(.unavailable, "\(operations.hostname)'s loop could not reach jarvis's model: \(reason)")
         }
         var reply = Cmdop_Agent_V1_AskResult()

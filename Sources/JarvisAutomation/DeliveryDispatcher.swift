@@ -84,6 +84,11 @@ final class DeliveryDispatcher: Sendable {
         guard watching.withLock({ $0.insert(delivery.id).inserted }) else { return }
         Task { [self] in
             let outcome = await starter.outcome(of: delivery.runID, started: .now)
+            // A shutdown leaves the run open in the journal for the next jarvis: so stays the delivery.
+            if case .cancelled = outcome.outcome, (try? starter.service.journal.status(delivery.runID))??.status == "running" {
+                _ = watching.withLock { $0.remove(delivery.id) }
+                return
+            }
             try? store.markFinished(deliveryID: delivery.id, outcome: outcome.outcome)
             _ = watching.withLock { $0.remove(delivery.id) }
         }

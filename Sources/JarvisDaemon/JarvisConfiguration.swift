@@ -18,6 +18,8 @@ public struct JarvisConfiguration: Sendable {
     public var promptPath: String?
     /// The folder holding `Triggers/`, `Webhooks/` and `Prompts/`; nil runs no automation.
     public var definitionsDirectory: String?
+    /// Serve the HTTP API on a non-loopback address without TLS (it carries API keys and webhook secrets).
+    public var allowPlainHTTP = false
     public var budget: RunBudget
     /// Seconds an approval may wait before it denies.
     public var approvalTimeout: TimeInterval
@@ -38,7 +40,25 @@ public struct JarvisConfiguration: Sendable {
         self.approvalTimeout = approvalTimeout
     }
 
+    /// - Throws: `JarvisStartError` for an address that would expose keys in plain text.
+    public func validate() throws {
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(httpHost) || httpHost.hasPrefix("127.")
+        guard loopback || allowPlainHTTP else {
+            throw JarvisStartError("""
+                --http \(httpHost):\(httpPort) would carry API keys and webhook secrets unencrypted: serve jarvis's API on \
+                127.0.0.1 behind a TLS reverse proxy, or pass --http-plain to accept that
+                """)
+        }
+    }
+
     public var identityPath: String { home + "/jarvis_keypair.bin" }
     public var policyPath: String { home + "/permissions.yaml" }
     public var auditPath: String { home + "/audit.db" }
+}
+
+/// jarvis cannot start for a reason re-connecting will not fix (an address in use, a store that
+/// cannot open, an unsafe setting); the message says what to do.
+public struct JarvisStartError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

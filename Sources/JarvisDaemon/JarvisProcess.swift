@@ -21,16 +21,21 @@ import Logging
 public struct JarvisProcess: Sendable {
     public let configuration: JarvisConfiguration
     public let provider: any LLMProvider
+    /// Turns a run's model reference (`@fast`, a provider name) into a provider; nil when only one model is known.
+    public let modelResolver: (@Sendable (String) throws -> any LLMProvider)?
     public let logger: Logger
 
-    public init(configuration: JarvisConfiguration, provider: any LLMProvider, logger: Logger) {
+    public init(configuration: JarvisConfiguration, provider: any LLMProvider,
+                modelResolver: (@Sendable (String) throws -> any LLMProvider)? = nil, logger: Logger) {
         self.configuration = configuration
         self.provider = provider
+        self.modelResolver = modelResolver
         self.logger = logger
     }
 
     /// Runs until cancelled. `onReady` gets the HTTP port each time the API is listening.
     public func run(onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        try configuration.validate()
         let (identity, _) = try IdentityFile.loadOrCreate(at: configuration.identityPath)
         let policy = try JarvisPolicyFile.load(path: configuration.policyPath)
         let prompt = try configuration.promptPath.map(SystemPrompt.load(path:)) ?? SystemPrompt.builtIn
@@ -55,11 +60,13 @@ public struct JarvisProcess: Sendable {
                                                  systemPrompt: prompt, policy: policy, budget: configuration.budget,
                                                  approvalTimeout: configuration.approvalTimeout),
                         provider: provider, client: client, sessions: sessions, audit: audit, journal: journal,
-                        approvals: approvals, grants: grants)
+                        approvals: approvals, grants: grants, modelResolver: modelResolver)
                     try await serve(service, client: client, onReady: onReady)
                 }
             } catch is CancellationError {
                 break
+            } catch let error as JarvisStartError {
+                throw error  // not the relay's fault: retrying would not help
             } catch {
                 if Task.isCancelled { break }
                 if connected.value { attempt = 0 }  // a stream that was up starts the back-off over
@@ -82,7 +89,12 @@ public struct JarvisProcess: Sendable {
         let router = Router()
         JarvisAPI(service: service, client: client, automation: automation).register(on: router)
         let http = JarvisHTTPServer()
-        let port = try await http.start(router: router, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
+        let port: Int
+        do {
+            port = try await http.start(router: router, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
+        } catch {
+            throw JarvisStartError("cannot serve the HTTP API on \(configuration.httpHost):\(configuration.httpPort) (\(error)); pick another address with --http")
+        }
         onReady(port)
         defer { Task { await http.stop() } }
         do {

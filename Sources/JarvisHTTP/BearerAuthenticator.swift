@@ -14,6 +14,12 @@ final class BearerAuthenticator: Sendable {
     let client: MeshClient
     let cacheLifetime: Duration
     private let cache = Mutex<[String: (principal: APIPrincipal?, until: ContinuousClock.Instant)]>([:])
+    /// Unknown keys asked about recently; bounded on its own so a flood of made-up keys cannot push
+    /// out the real ones.
+    private let unknown = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// Relay look-ups for keys not in a cache: at most this many a second (a flood gets 429).
+    private let lookups = Mutex((tokens: 50.0, at: ContinuousClock.now))
+    static let lookupsPerSecond = 50.0
 
     init(client: MeshClient, cacheLifetime: Duration = .seconds(5)) {
         self.client = client
@@ -40,6 +46,10 @@ final class BearerAuthenticator: Sendable {
         let digest = Crypto.sha256Hex(key)
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0[digest] }), cached.until > now { return cached.principal }
+        if let until = unknown.withLock({ $0[digest] }), until > now { return nil }
+        guard takeLookup(now: now) else {
+            throw APIError(.tooManyRequests, "too many requests with keys jarvis does not know; slow down")
+        }
         var introspect = Cmdop_Agent_V1_IntrospectKeyRequest()
         introspect.apiKey = key
         let done: Cmdop_Agent_V1_Done
@@ -48,12 +58,29 @@ final class BearerAuthenticator: Sendable {
         } catch {
             throw APIError(.serviceUnavailable, "cannot check the API key: the relay is unreachable (\(error))")
         }
-        guard case .key(let info) = done.result else { return nil }
-        let principal = info.valid ? APIPrincipal(keyID: info.keyID, prefix: info.prefix, scopes: Set(info.scopes)) : nil
+        guard case .key(let info) = done.result, info.valid else {
+            unknown.withLock { unknown in
+                if unknown.count >= 1024 { unknown.removeAll() }
+                unknown[digest] = now + cacheLifetime
+            }
+            return nil
+        }
+        let principal = APIPrincipal(keyID: info.keyID, prefix: info.prefix, scopes: Set(info.scopes))
         cache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
+            if cache.count >= 10_000 { cache = cache.filter { $0.value.until > now } }
             cache[digest] = (principal, now + cacheLifetime)
         }
         return principal
+    }
+
+    private func takeLookup(now: ContinuousClock.Instant) -> Bool {
+        lookups.withLock { bucket in
+            let elapsed = Double((now - bucket.at).components.attoseconds) / 1e18 + Double((now - bucket.at).components.seconds)
+            bucket.tokens = min(Self.lookupsPerSecond, bucket.tokens + elapsed * Self.lookupsPerSecond)
+            bucket.at = now
+            guard bucket.tokens >= 1 else { return false }
+            bucket.tokens -= 1
+            return true
+        }
     }
 }

@@ -35,6 +35,8 @@ extension JarvisAPI {
                                                model: body["model"]?.stringValue, exclusive: true)
             } catch let busy as SessionBusy {
                 throw APIError(.conflict, busy.description)
+            } catch let model as ModelReferenceError {
+                throw APIError(.badRequest, model.description)
             }
             return JSONResponse.make(.accepted, ["run_id": .string(runID), "session_id": .string(sessionID)])
         }

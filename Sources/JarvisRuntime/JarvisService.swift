@@ -9,6 +9,11 @@ public import JarvisTools
 public import Foundation
 import Synchronization
 
+/// A run named a model that is not configured.
+public struct ModelReferenceError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
 /// A message was posted to a session whose run is still working.
 public struct SessionBusy: Error, Sendable, CustomStringConvertible {
     public let runID: String
@@ -89,6 +94,11 @@ public final class JarvisService: Sendable {
         _ = try sessions.session(sessionID, fleetID: settings.fleetID)
         let runID = runID ?? UUID().uuidString.lowercased()
         if try journal.status(runID) != nil { return runID }
+        if let model, let modelResolver {
+            do { _ = try modelResolver(model) } catch {
+                throw ModelReferenceError(description: "model '\(model)' is not configured (\(error)); use an alias or provider from providers.yaml")
+            }
+        }
         let machines = (try? await client.machines()) ?? []
         let system = settings.systemPrompt.render(fleet: settings.fleetName, machines: machines)
         // Checking the session and recording the run happen under one lock: two messages posted at
@@ -168,6 +178,7 @@ public final class JarvisService: Sendable {
     private func resolve(_ model: String?) -> (any LLMProvider, String?) {
         guard let model else { return (provider, nil) }
         if let resolver = modelResolver, let resolved = try? resolver(model) { return (resolved, nil) }
+        // Checked when the run was posted; a reference that stopped resolving since falls back here.
         // An alias nobody configured (`@fast` with a single local model) means the default model.
         return (provider, model.hasPrefix("@") ? nil : model)
     }

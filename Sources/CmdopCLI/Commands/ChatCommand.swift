@@ -81,15 +81,29 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     /// Prints events after `after` until the next run_finished; returns the last sequence number seen.
+    /// A stream that ends early (jarvis restarting) is followed again from where it stopped.
     private func followRun(_ client: JarvisClient, sessionID: String, after: Int64, printer: ChatPrinter) async throws -> Int64 {
         var last = after
-        try await client.follow(session: sessionID, after: after) { seq, kind, data in
-            last = seq
-            if kind == "user_message" && printer.echoUser == false { return true }
-            printer.show(kind, data)
-            return kind != "run_finished"
+        var finished = false
+        for attempt in 0..<30 {
+            if attempt > 0 {
+                if attempt == 1 { Terminal.warn("\n[the event stream dropped; re-attaching…]") }
+                try await Task.sleep(for: .seconds(2))
+            }
+            do {
+                try await client.follow(session: sessionID, after: last) { seq, kind, data in
+                    last = seq
+                    if kind == "user_message" && !printer.echoUser { return true }
+                    printer.show(kind, data)
+                    finished = kind == "run_finished"
+                    return !finished
+                }
+            } catch where !Task.isCancelled {
+                continue
+            }
+            if finished || Task.isCancelled { return last }
         }
-        return last
+        throw ValidationError("jarvis stopped answering; re-attach later with: cmdop chat --session \(sessionID)")
     }
 
     /// A line from the terminal, read off the cooperative pool so Ctrl-C still cancels.
@@ -103,7 +117,7 @@ struct ChatCommand: AsyncParsableCommand {
 
 /// Renders session events for a terminal.
 final class ChatPrinter: @unchecked Sendable {
-    /// Whether the user's own messages are printed (only when replaying someone's session).
+    /// Whether live user messages are printed (false: the user at this terminal just typed them).
     var echoUser = false
 
     func show(_ kind: String, _ data: JSONValue) {

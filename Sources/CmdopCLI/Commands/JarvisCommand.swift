@@ -25,8 +25,11 @@ struct JarvisCommand: AsyncParsableCommand {
     @Option(help: "jarvis's folder: identity, permissions.yaml, stores (default DATA-DIR/jarvis).")
     var home: String?
 
-    @Option(help: "HOST:PORT for jarvis's HTTP API.")
+    @Option(help: "HOST:PORT for jarvis's HTTP API (loopback; put a TLS reverse proxy in front for other hosts).")
     var http = "127.0.0.1:7480"
+
+    @Flag(help: "Allow --http on a non-loopback address without TLS (API keys and webhook secrets travel in clear).")
+    var httpPlain = false
 
     @Option(help: "A PEM CA certificate to trust for the relay's TLS.")
     var caCert: String?
@@ -54,9 +57,10 @@ struct JarvisCommand: AsyncParsableCommand {
             try await withCurlTransport { curl in
                 let setup = ModelSetup(transport: curl, dataDirectory: home, mayStartLocalModel: false)
                 guard let model = try await setup.choose() else { throw ValidationError("jarvis has no model. \(ModelSetup.hint)") }
-                let configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet, home: home, httpHost: host,
+                var configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet, home: home, httpHost: host,
                                                         httpPort: port, promptPath: promptPath, definitionsDirectory: definitionsDirectory)
-                try await JarvisProcess(configuration: configuration, provider: model.provider, logger: logger).run { port in
+                configuration.allowPlainHTTP = httpPlain
+                try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger).run { port in
                     Terminal.say("jarvis is up in fleet '\(fleet)' via \(endpoint): HTTP API on http://\(host):\(port), model: \(model.description)")
                 }
             }

@@ -43,8 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The fleet the embedded jarvis serves (created if new).")
     var jarvisFleet = "default"
 
-    @Option(help: "HOST:PORT for jarvis's HTTP API.")
+    @Option(help: "HOST:PORT for jarvis's HTTP API (loopback; put a TLS reverse proxy in front for other hosts).")
     var http = "127.0.0.1:7480"
+
+    @Flag(help: "Allow --http on a non-loopback address without TLS (API keys and webhook secrets travel in clear).")
+    var httpPlain = false
 
     @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else the data directory).")
     var definitions: String?
@@ -89,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let endpoint = RelayEndpoint(host: relayHost, port: port, useTLS: false)
                 group.addTask {
                     try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
-                                                 http: httpAddress, definitionsDirectory: definitions, mayStartLocalModel: false, logger: logger)
+                                                 http: httpAddress, httpPlain: httpPlain, definitionsDirectory: definitions, mayStartLocalModel: false, logger: logger)
                 }
             }
         }

@@ -28,8 +28,11 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Where to keep everything (default ~/.local/share/cmdop).")
     var dataDir: String?
 
-    @Option(help: "HOST:PORT for jarvis's HTTP API.")
+    @Option(help: "HOST:PORT for jarvis's HTTP API (loopback; put a TLS reverse proxy in front for other hosts).")
     var http = "127.0.0.1:7480"
+
+    @Flag(help: "Allow --http on a non-loopback address without TLS (API keys and webhook secrets travel in clear).")
+    var httpPlain = false
 
     @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else the data directory).")
     var definitions: String?
@@ -66,7 +69,7 @@ struct UpCommand: AsyncParsableCommand {
                 if !noJarvis {
                     group.addTask {
                         try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
-                                                     http: httpAddress, definitionsDirectory: definitions, mayStartLocalModel: true, logger: logger)
+                                                     http: httpAddress, httpPlain: httpPlain, definitionsDirectory: definitions, mayStartLocalModel: true, logger: logger)
                     }
                 }
                 let server = boundPort == 7443 ? "" : " --server \(endpoint)"

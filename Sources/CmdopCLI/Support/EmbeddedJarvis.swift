@@ -22,8 +22,21 @@ enum DefinitionsFolder {
 enum EmbeddedJarvis {
     /// Registers jarvis in `fleet`, picks its model and runs it until cancelled.
     static func run(store: RelayStore, fleet: FleetRecord, endpoint: RelayEndpoint, directory: DataDirectory,
-                    http: (host: String, port: Int), definitionsDirectory: String?, mayStartLocalModel: Bool,
-                    logger: Logger) async throws {
+                    http: (host: String, port: Int), httpPlain: Bool = false, definitionsDirectory: String?,
+                    mayStartLocalModel: Bool, logger: Logger) async throws {
+        do {
+            try await serve(store: store, fleet: fleet, endpoint: endpoint, directory: directory, http: http,
+                            httpPlain: httpPlain, definitionsDirectory: definitionsDirectory, mayStartLocalModel: mayStartLocalModel, logger: logger)
+        } catch where !Task.isCancelled && !(error is CancellationError) {
+            // The relay and the machines go on without jarvis; say why it stopped and how to fix it.
+            Terminal.warn("jarvis stopped: \(error). The relay keeps running; fix the cause and restart to get jarvis back.")
+            try await Task.sleep(for: .seconds(1 << 40))
+        }
+    }
+
+    private static func serve(store: RelayStore, fleet: FleetRecord, endpoint: RelayEndpoint, directory: DataDirectory,
+                              http: (host: String, port: Int), httpPlain: Bool, definitionsDirectory: String?,
+                              mayStartLocalModel: Bool, logger: Logger) async throws {
         let home = directory.path + "/jarvis"
         let (identity, _) = try IdentityFile.loadOrCreate(at: home + "/jarvis_keypair.bin")
         _ = try store.registerJarvis(fleetID: fleet.id, hostname: "jarvis", publicKey: identity.publicKey)
@@ -36,9 +49,10 @@ enum EmbeddedJarvis {
             }
             let definitions = definitionsDirectory ?? DefinitionsFolder.find(dataDirectory: directory.path)
             let prompt = FileManager.default.fileExists(atPath: definitions + "/Prompts/system.md") ? definitions + "/Prompts/system.md" : nil
-            let configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet.name, home: home, httpHost: http.host,
+            var configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet.name, home: home, httpHost: http.host,
                                                     httpPort: http.port, promptPath: prompt, definitionsDirectory: definitions)
-            try await JarvisProcess(configuration: configuration, provider: model.provider, logger: logger).run { port in
+            configuration.allowPlainHTTP = httpPlain
+            try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger).run { port in
                 Terminal.say("""
                     jarvis is up in fleet '\(fleet.name)': HTTP API on http://\(http.host):\(port), model: \(model.description).
                     Triggers, webhooks and prompts: \(definitions)/{Triggers,Webhooks,Prompts} (reloaded on change or SIGHUP).

@@ -12,6 +12,8 @@ struct ModelSetup {
     struct Choice {
         var provider: any LLMProvider
         var description: String
+        /// Turns a run's model reference (`@fast`, a provider name) into a provider, when configured.
+        var resolver: (@Sendable (String) throws -> any LLMProvider)?
     }
 
     func choose() async throws -> Choice? {
@@ -21,7 +23,8 @@ struct ModelSetup {
             let config = try ProvidersConfig.load(path: path)
             let registry = ProviderRegistry(config: config, transport: transport)
             let provider = try registry.fallbackChain() ?? registry.provider(for: config.providers[0].name)
-            return Choice(provider: provider, description: "\(config.providers[0].name) from \(path)")
+            return Choice(provider: provider, description: "\(config.providers[0].name) from \(path)",
+                          resolver: { try registry.provider(for: $0) })
         }
         if let model = await ollamaModel() {
             let config = ProviderConfig(name: "ollama", wire: .ollama, baseURL: "http://127.0.0.1:11434", defaultModel: model)

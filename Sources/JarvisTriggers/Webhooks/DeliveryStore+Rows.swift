@@ -4,7 +4,7 @@ import GRDB
 /// Row mapping for `DeliveryStore`.
 extension DeliveryStore {
     static func insert(_ db: Database, _ delivery: Delivery) throws {
-        let headers = (try? JSONEncoder.sorted.encode(delivery.headers)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let headers = String(decoding: IntakeResponse(status: 0, fields: delivery.headers).body, as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO deliveries (id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state, replay_of)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -32,14 +32,5 @@ extension DeliveryStore {
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             outcome: (row["outcome"] as String?).flatMap { RunOutcome(label: $0, reason: row["reason"]) },
             replayOf: row["replay_of"])
-    }
-}
-
-extension JSONEncoder {
-    /// An encoder with sorted keys, so stored JSON is stable.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
     }
 }

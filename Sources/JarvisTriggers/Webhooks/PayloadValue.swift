@@ -1,3 +1,4 @@
+import CmdopProviders
 import Foundation
 
 /// A parsed JSON document, as webhook filters and prompt templates see it.
@@ -13,7 +14,22 @@ public enum PayloadValue: Sendable, Hashable, Decodable {
     /// Parses `bytes` (UTF-8 JSON).
     /// - Throws: `DecodingError` when they are not JSON.
     public static func parse(_ bytes: [UInt8]) throws -> PayloadValue {
-        try JSONDecoder().decode(PayloadValue.self, from: Data(bytes))
+        // The provider layer's hand-written parser: several times faster than JSONDecoder, which set
+        // the pace of webhook intake.
+        PayloadValue(try JSONValue(parsingBytes: bytes))
+    }
+
+    /// The same document; whole numbers within ±2^53 become `.integer`.
+    init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .number(let value):
+            self = value.rounded() == value && abs(value) < 9_007_199_254_740_992 ? .integer(Int(value)) : .number(value)
+        case .string(let value): self = .string(value)
+        case .array(let items): self = .array(items.map(PayloadValue.init))
+        case .object(let fields): self = .object(fields.mapValues(PayloadValue.init))
+        }
     }
 
     public init(from decoder: any Decoder) throws {
