@@ -53,7 +53,7 @@ public final class TestMesh: Sendable {
 
     /// Runs `body` with a fresh mesh and tears everything down afterwards, even when it throws.
     public static func with<Result: Sendable>(
-        heartbeat: Duration = .milliseconds(300),
+        heartbeat: Duration = .seconds(1),
         relay configure: (inout RelayConfiguration) -> Void = { _ in },
         _ body: (TestMesh) async throws -> Result
     ) async throws -> Result {
