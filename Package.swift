@@ -103,7 +103,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "JarvisDaemon",
-            dependencies: ["JarvisHTTP", "JarvisAutomation", "JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisAudit", "JarvisTools",
+            dependencies: ["JarvisHTTP", "JarvisAutomation", "JarvisTriggers", "JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisAudit", "JarvisTools",
                            "JarvisCore", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProviders",
                            .product(name: "Hummingbird", package: "hummingbird"), logging],
             swiftSettings: swiftSettings),
@@ -143,7 +143,7 @@ let package = Package(
             name: "CmdopCLI",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", "CmdopMesh",
                            "CmdopRelay", "CmdopAgent", "CmdopPermissions", "CmdopProviders", "CmdopCurl", "JarvisAudit", "JarvisApprovals",
-                           "JarvisDaemon", "JarvisTriggers",
+                           "JarvisDaemon", "JarvisTriggers", "JarvisTools",
                            argumentParser, logging],
             swiftSettings: swiftSettings),
         .executableTarget(name: "cmdop", dependencies: ["CmdopCLI"], swiftSettings: swiftSettings),

@@ -20,14 +20,13 @@ public struct JarvisConfiguration: Sendable {
     public var definitionsDirectory: String?
     /// Serve the HTTP API on a non-loopback address without TLS (it carries API keys and webhook secrets).
     public var allowPlainHTTP = false
+    /// The budget a run gets when neither `jarvis.yaml` nor the run sets one.
     public var budget: RunBudget
-    /// Seconds an approval may wait before it denies.
-    public var approvalTimeout: TimeInterval
 
     public init(endpoint: RelayEndpoint, fleet: String, home: String, hostname: String = "jarvis",
                 httpHost: String = "127.0.0.1", httpPort: Int = 7480, promptPath: String? = nil,
                 definitionsDirectory: String? = nil,
-                budget: RunBudget = RunBudget(), approvalTimeout: TimeInterval = 600) {
+                budget: RunBudget = RunBudget()) {
         self.endpoint = endpoint
         self.fleet = fleet
         self.hostname = hostname
@@ -37,7 +36,6 @@ public struct JarvisConfiguration: Sendable {
         self.promptPath = promptPath
         self.definitionsDirectory = definitionsDirectory
         self.budget = budget
-        self.approvalTimeout = approvalTimeout
     }
 
     /// - Throws: `JarvisStartError` for an address that would expose keys in plain text.
@@ -52,6 +50,8 @@ public struct JarvisConfiguration: Sendable {
     }
 
     public var identityPath: String { home + "/jarvis_keypair.bin" }
+    /// Defaults for runs and approvals (`ServiceDefaults`); optional.
+    public var defaultsPath: String { home + "/jarvis.yaml" }
     public var policyPath: String { home + "/permissions.yaml" }
     public var auditPath: String { home + "/audit.db" }
 }

@@ -12,6 +12,7 @@ import JarvisHTTP
 import JarvisRuntime
 import JarvisSessions
 import JarvisTools
+import JarvisTriggers
 import Logging
 
 /// jarvis as a process: joins the relay as an ordinary participant with its own identity (no back
@@ -24,13 +25,17 @@ public struct JarvisProcess: Sendable {
     /// Turns a run's model reference (`@fast`, a provider name) into a provider; nil when only one model is known.
     public let modelResolver: (@Sendable (String) throws -> any LLMProvider)?
     public let logger: Logger
+    /// Sends the signed approval notifications `jarvis.yaml` asks for (it needs an HTTP transport).
+    public let makeNotifier: @Sendable (_ url: String, _ secret: String) -> SignedNotifier?
 
     public init(configuration: JarvisConfiguration, provider: any LLMProvider,
-                modelResolver: (@Sendable (String) throws -> any LLMProvider)? = nil, logger: Logger) {
+                modelResolver: (@Sendable (String) throws -> any LLMProvider)? = nil, logger: Logger,
+                makeNotifier: @escaping @Sendable (_ url: String, _ secret: String) -> SignedNotifier? = { _, _ in nil }) {
         self.configuration = configuration
         self.provider = provider
         self.modelResolver = modelResolver
         self.logger = logger
+        self.makeNotifier = makeNotifier
     }
 
     /// Runs until cancelled. `onReady` gets the HTTP port each time the API is listening.
@@ -38,12 +43,18 @@ public struct JarvisProcess: Sendable {
         try configuration.validate()
         let (identity, _) = try IdentityFile.loadOrCreate(at: configuration.identityPath)
         let policy = try JarvisPolicyFile.load(path: configuration.policyPath)
+        let defaults = try ServiceDefaults.load(path: configuration.defaultsPath)
+        let budget = RunBudget(maxTurns: defaults.budget.maxTurns ?? configuration.budget.maxTurns,
+                               maxTokens: defaults.budget.maxTokens ?? configuration.budget.maxTokens,
+                               maxCost: defaults.budget.maxCost ?? configuration.budget.maxCost,
+                               maxWallTime: defaults.budget.timeout ?? configuration.budget.maxWallTime)
+        let notifier = defaults.notifyURL.flatMap { url in defaults.notifySecret.flatMap { makeNotifier(url, $0) } }
         let prompt = try configuration.promptPath.map(SystemPrompt.load(path:)) ?? SystemPrompt.builtIn
         let home = configuration.home
         let sessions = try SessionStore(path: home + "/sessions.db")
         let audit = try AuditChain(path: configuration.auditPath)
         let journal = try RunJournal(path: home + "/journal.db")
-        let approvals = try ApprovalStore(path: home + "/approvals.db")
+        let approvals = try ApprovalStore(path: home + "/approvals.db", forbidSelfApproval: !defaults.selfApproval)
         let grants = ModelGrants()
         let credentials = MachineCredentials(identity: identity, role: .jarvis, fleet: configuration.fleet,
                                              hostname: configuration.hostname, capabilities: ["model"])
@@ -57,8 +68,8 @@ public struct JarvisProcess: Sendable {
                     connected.withLock { $0 = true }
                     let service = JarvisService(
                         settings: JarvisSettings(fleetID: client.welcome.fleet, fleetName: client.welcome.fleet,
-                                                 systemPrompt: prompt, policy: policy, budget: configuration.budget,
-                                                 approvalTimeout: configuration.approvalTimeout),
+                                                 systemPrompt: prompt, policy: policy, budget: budget,
+                                                 approvalTimeout: defaults.approvalTimeout, notifier: notifier),
                         provider: provider, client: client, sessions: sessions, audit: audit, journal: journal,
                         approvals: approvals, grants: grants, modelResolver: modelResolver)
                     try await serve(service, client: client, onReady: onReady)

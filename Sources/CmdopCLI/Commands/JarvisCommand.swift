@@ -3,6 +3,7 @@ import CmdopCurl
 import CmdopMesh
 import Foundation
 import JarvisDaemon
+import JarvisTools
 
 /// `cmdop jarvis --relay URL --fleet NAME`: jarvis alone, joining a relay elsewhere as an ordinary
 /// participant (its identity registered there by an admin with `cmdop server register-jarvis`).
@@ -60,7 +61,8 @@ struct JarvisCommand: AsyncParsableCommand {
                 var configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet, home: home, httpHost: host,
                                                         httpPort: port, promptPath: promptPath, definitionsDirectory: definitionsDirectory)
                 configuration.allowPlainHTTP = httpPlain
-                try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger).run { port in
+                try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger,
+                              makeNotifier: { SignedNotifier(url: $0, secret: $1, transport: curl) }).run { port in
                     Terminal.say("jarvis is up in fleet '\(fleet)' via \(endpoint): HTTP API on http://\(host):\(port), model: \(model.description)")
                 }
             }

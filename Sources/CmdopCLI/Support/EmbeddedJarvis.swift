@@ -5,6 +5,7 @@ import CmdopProviders
 import CmdopStorage
 import Foundation
 import JarvisDaemon
+import JarvisTools
 import Logging
 
 /// Where `Triggers/`, `Webhooks/` and `Prompts/` are: the current folder when it has them (a checkout
@@ -52,7 +53,8 @@ enum EmbeddedJarvis {
             var configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet.name, home: home, httpHost: http.host,
                                                     httpPort: http.port, promptPath: prompt, definitionsDirectory: definitions)
             configuration.allowPlainHTTP = httpPlain
-            try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger).run { port in
+            try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger,
+                              makeNotifier: { SignedNotifier(url: $0, secret: $1, transport: curl) }).run { port in
                 Terminal.say("""
                     jarvis is up in fleet '\(fleet.name)': HTTP API on http://\(http.host):\(port), model: \(model.description).
                     Triggers, webhooks and prompts: \(definitions)/{Triggers,Webhooks,Prompts} (reloaded on change or SIGHUP).
