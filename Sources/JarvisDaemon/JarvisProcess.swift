@@ -69,7 +69,8 @@ public struct JarvisProcess: Sendable {
                     let service = JarvisService(
                         settings: JarvisSettings(fleetID: client.welcome.fleet, fleetName: client.welcome.fleet,
                                                  systemPrompt: prompt, policy: policy, budget: budget,
-                                                 approvalTimeout: defaults.approvalTimeout, notifier: notifier),
+                                                 approvalTimeout: defaults.approvalTimeout, approvalTimeouts: defaults.ruleTimeouts,
+                                                 notifier: notifier),
                         provider: provider, client: client, sessions: sessions, audit: audit, journal: journal,
                         approvals: approvals, grants: grants, modelResolver: modelResolver)
                     try await serve(service, client: client, onReady: onReady)

@@ -31,10 +31,14 @@ public struct JarvisSettings: Sendable {
     public var budget: RunBudget
     /// How long an approval may wait before it denies.
     public var approvalTimeout: TimeInterval
+    /// Per `ask` rule (as written in the policy), how long its approvals may wait.
+    public var approvalTimeouts: [String: TimeInterval]
     public var notifier: SignedNotifier?
 
     public init(fleetID: String, fleetName: String, systemPrompt: SystemPrompt, policy: PermissionPolicy,
-                budget: RunBudget = RunBudget(), approvalTimeout: TimeInterval = 600, notifier: SignedNotifier? = nil) {
+                budget: RunBudget = RunBudget(), approvalTimeout: TimeInterval = 600,
+                approvalTimeouts: [String: TimeInterval] = [:], notifier: SignedNotifier? = nil) {
+        self.approvalTimeouts = approvalTimeouts
         self.fleetID = fleetID
         self.fleetName = fleetName
         self.systemPrompt = systemPrompt
@@ -189,7 +193,7 @@ public final class JarvisService: Sendable {
                                         onChange: recorder.approvalChanged)
         let runSettings = (try? journal.settings(of: runID)) ?? RunJournal.RunSettings()
         let gate = JarvisGate(policy: settings.policy, approvals: approvals, targets: runSettings.targets,
-                              onDecision: recorder.gateDecided)
+                              askTimeouts: settings.approvalTimeouts, onDecision: recorder.gateDecided)
         let (budget, model) = (runSettings.budget, runSettings.model)
         let (runProvider, modelName) = resolve(model)
         let loop = AgentLoop(provider: runProvider, tools: FleetTools.all(client: client, gate: gate, grants: grants),

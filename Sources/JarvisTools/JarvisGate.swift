@@ -1,4 +1,5 @@
 public import CmdopPermissions
+public import Foundation
 import CmdopProviders
 import JarvisCore
 
@@ -22,14 +23,17 @@ public struct JarvisGate: Sendable {
     /// The machines this run may touch (names or prefixes, from a trigger's or webhook's `targets`);
     /// nil for any machine of the fleet.
     let targets: [String]?
+    /// How long an approval may wait, per `ask` rule (the rule as written); others use the default.
+    let askTimeouts: [String: TimeInterval]
 
     /// - Parameters:
     ///   - approvals: where `ask` decisions go; without it, `ask` is refused.
     ///   - onDecision: told of every decision (the run's audit log listens here).
     ///   - targets: the machines this run may touch (names or prefixes); nil for all.
     public init(policy: PermissionPolicy, context: GateContext = GateContext(home: "/"),
-                approvals: OnCallApprovals? = nil, targets: [String]? = nil,
+                approvals: OnCallApprovals? = nil, targets: [String]? = nil, askTimeouts: [String: TimeInterval] = [:],
                 onDecision: @escaping @Sendable (Record) -> Void = { _ in }) {
+        self.askTimeouts = askTimeouts
         gate = PermissionGate(policy: policy, context: context)
         self.approvals = approvals
         self.targets = targets.map { $0.map { $0.lowercased() } }
@@ -90,7 +94,8 @@ public struct JarvisGate: Sendable {
                 return .failure("permission_denied: this needs an on-call approval (\(verdict.reason)), and this run has no approvers")
             }
             let refusal = await approvals.obtain(tool: request.tool, arguments: arguments,
-                                                 targets: request.target.map { [$0] } ?? [], reason: verdict.reason)
+                                                 targets: request.target.map { [$0] } ?? [], reason: verdict.reason,
+                                                 timeout: verdict.rule.flatMap { askTimeouts[$0] })
             record(refusal == nil ? "ask_allowed" : "ask_denied", refusal?.content ?? verdict.reason)
             return refusal
         }

@@ -50,7 +50,10 @@ public struct OnCallApprovals: Sendable {
     }
 
     /// Nil once an approver allowed exactly this call; otherwise the outcome that tells the model.
-    func obtain(tool: String, arguments: JSONValue, targets: [String], reason: String) async -> ToolOutcome? {
+    /// - Parameter timeout: this request's own wait (its rule's), instead of the default.
+    func obtain(tool: String, arguments: JSONValue, targets: [String], reason: String,
+                timeout ruleTimeout: TimeInterval? = nil) async -> ToolOutcome? {
+        let timeout = ruleTimeout ?? self.timeout
         let canonical = arguments.serialized()
         let binding = Approval.binding(tool: tool, arguments: canonical, targets: targets)
         let asked: Approval

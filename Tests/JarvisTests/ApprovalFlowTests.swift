@@ -17,7 +17,8 @@ struct ApprovalFlowTests {
 
     /// Runs one chat whose model calls `echo restarted` on web-1 under an ask rule, while an
     /// on-call person (another task) decides as told. Returns the tool outcome and the store.
-    func run(_ decision: Decision, timeout: TimeInterval = 30) async throws -> (ToolOutcome, ApprovalStore, [String], String) {
+    func run(_ decision: Decision, timeout: TimeInterval = 30,
+             ruleTimeouts: [String: TimeInterval] = [:]) async throws -> (ToolOutcome, ApprovalStore, [String], String) {
         try await withCurlTransport { curl in
             try await withFakeLLMServer { server in
                 try await TestMesh.with { mesh in
@@ -44,7 +45,8 @@ struct ApprovalFlowTests {
                     let outcomes = Locked<[ToolOutcome]>([])
                     let result = try await mesh.withClient(fleet.operatorKey) { client in
                         await AgentLoop(provider: ScriptedModel.provider(server, transport: curl),
-                                        tools: FleetTools.all(client: client, gate: JarvisGate(policy: policy, approvals: approvals)))
+                                        tools: FleetTools.all(client: client, gate: JarvisGate(policy: policy, approvals: approvals,
+                                                                                       askTimeouts: ruleTimeouts)))
                             .run(system: "", messages: [.user("restart it")]) { event in
                                 if case .toolFinished(_, let outcome) = event { outcomes.withLock { $0.append(outcome) } }
                             }
@@ -84,5 +86,14 @@ struct ApprovalFlowTests {
         let id = String(try #require(token))
         let approval = try store.approval(id, fleetID: fleetID)
         #expect(approval?.status == .expired, "\(id) in \(fleetID): \(String(describing: approval))")
+    }
+
+    @Test("an ask rule's own timeout beats the default: its approval expires on the rule's time")
+    func ruleTimeout() async throws {
+        let started = ContinuousClock.now
+        let (outcome, store, _, fleetID) = try await run(.none, timeout: 600, ruleTimeouts: ["run_command(web-*:echo *)": 1])
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(outcome.isError && outcome.content.contains("within 1 s"), "\(outcome.content)")
+        #expect(try store.pending(fleetID: fleetID).isEmpty)
     }
 }

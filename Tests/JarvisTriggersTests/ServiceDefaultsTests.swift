@@ -20,6 +20,8 @@ struct ServiceDefaultsTests {
               timeout: 120
             approvals:
               timeout: 900
+              rule_timeouts:
+                "run_command(web-*:systemctl restart *)": 120
               self_approval: true
               notify:
                 url: https://hooks.example.com/cmdop
@@ -28,6 +30,7 @@ struct ServiceDefaultsTests {
         let defaults = try ServiceDefaults.load(path: path, environment: ["NOTIFY_SECRET": "s3cr3t"])
         #expect(defaults.budget.maxTurns == 6 && defaults.budget.maxCost == 0.5 && defaults.budget.timeout == .seconds(120))
         #expect(defaults.approvalTimeout == 900 && defaults.selfApproval)
+        #expect(defaults.ruleTimeouts == ["run_command(web-*:systemctl restart *)": 120])
         #expect(defaults.notifyURL == "https://hooks.example.com/cmdop" && defaults.notifySecret == "s3cr3t")
     }
 

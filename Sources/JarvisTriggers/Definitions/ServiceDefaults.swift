@@ -11,6 +11,8 @@ import Yams
 ///   timeout: 300
 /// approvals:
 ///   timeout: 600         # seconds an approval waits before it denies
+///   rule_timeouts:       # per ask rule of jarvis's permissions.yaml, as written there
+///     "run_command(web-*:systemctl restart *)": 120
 ///   self_approval: false # may the key that started a run approve its asks?
 ///   notify:              # a signed POST (X-Cmdop-Signature) when one is requested or decided
 ///     url: https://hooks.example.com/cmdop
@@ -19,6 +21,8 @@ import Yams
 public struct ServiceDefaults: Sendable, Equatable {
     public var budget = RunLimits()
     public var approvalTimeout: TimeInterval = 600
+    /// Per `ask` rule (as written in jarvis's permissions.yaml), its approvals' wait.
+    public var ruleTimeouts: [String: TimeInterval] = [:]
     public var selfApproval = false
     public var notifyURL: String?
     /// The notification secret, read from the environment variable the file names.
@@ -38,8 +42,16 @@ public struct ServiceDefaults: Sendable, Equatable {
                 defaults.budget = try reader.limits(entry.value, entry.path)
                 continue
             }
-            for approval in try reader.mapping(entry.value, entry.path, allowed: ["timeout", "self_approval", "notify"]) {
+            for approval in try reader.mapping(entry.value, entry.path, allowed: ["timeout", "rule_timeouts", "self_approval", "notify"]) {
                 switch approval.name {
+                case "rule_timeouts":
+                    guard case .mapping(let rules) = approval.value else {
+                        throw reader.fail(approval.value, approval.path, "expected rules mapped to seconds, e.g. \"run_command(web-*:systemctl restart *)\": 120.")
+                    }
+                    for (rule, seconds) in rules {
+                        let text = try reader.string(rule, approval.path)
+                        defaults.ruleTimeouts[text] = TimeInterval(try reader.integer(seconds, approval.path + "." + text, in: 10...86_400, unit: "seconds"))
+                    }
                 case "timeout": defaults.approvalTimeout = TimeInterval(try reader.integer(approval.value, approval.path, in: 10...86_400, unit: "seconds"))
                 case "self_approval": defaults.selfApproval = try reader.bool(approval.value, approval.path)
                 default:
