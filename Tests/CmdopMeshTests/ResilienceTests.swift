@@ -104,7 +104,9 @@ struct ResilienceTests {
                 return
             }
             #expect(error.code == .protocol && error.message.contains("no Hello"))
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // Well before the 5 s read gives up: the relay closed it, it did not just go quiet (the
+            // margin is for a busy CI machine).
+            #expect(ContinuousClock.now - started < .milliseconds(4500))
         }
     }
 
