@@ -14,7 +14,7 @@ final class RelayProcess: Sendable {
         port = try Self.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: cmdop)
-        process.arguments = ["server", "run", "--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory]
+        process.arguments = ["server", "run", "--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory, "--no-jarvis"]
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = "error"
         process.environment = environment

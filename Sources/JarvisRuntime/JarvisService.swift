@@ -212,7 +212,7 @@ public final class JarvisService: Sendable {
                     recent.append((runID, result))
                     if recent.count > Self.recentLimit { recent.removeFirst(recent.count - Self.recentLimit) }
                 }
-                self?.running.withLock { $0.removeValue(forKey: runID) }
+                _ = self?.running.withLock { $0.removeValue(forKey: runID) }
             }
         }
     }

@@ -1,4 +1,4 @@
-public import CmdopProviders
+import CmdopProviders
 public import JarvisAudit
 public import JarvisCore
 public import JarvisSessions
