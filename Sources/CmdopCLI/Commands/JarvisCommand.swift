@@ -26,11 +26,7 @@ struct JarvisCommand: AsyncParsableCommand {
     @Option(help: "jarvis's folder: identity, permissions.yaml, stores (default DATA-DIR/jarvis).")
     var home: String?
 
-    @Option(help: "HOST:PORT for jarvis's HTTP API (loopback; put a TLS reverse proxy in front for other hosts).")
-    var http = "127.0.0.1:7480"
-
-    @Flag(help: "Allow --http on a non-loopback address without TLS (API keys and webhook secrets travel in clear).")
-    var httpPlain = false
+    @OptionGroup var serving: JarvisServeOptions
 
     @Option(help: "A PEM CA certificate to trust for the relay's TLS.")
     var caCert: String?
@@ -38,20 +34,18 @@ struct JarvisCommand: AsyncParsableCommand {
     @Option(help: "The system prompt template (default DEFINITIONS/Prompts/system.md when present).")
     var prompt: String?
 
-    @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else --home).")
-    var definitions: String?
 
     func run() async throws {
         var parsed = try RelayEndpoint(parsing: relay)
         parsed.trustRootsPEM = try TrustRoots.load(caCert)
         let endpoint = parsed
-        let (host, port) = try ListenAddress.parse(http)
+        let (host, port) = try serving.address()
         let home = home ?? DataDirectory(override: nil).path + "/jarvis"
         guard FileManager.default.fileExists(atPath: home + "/jarvis_keypair.bin") else {
             throw ValidationError("\(home)/jarvis_keypair.bin is missing: register jarvis with `cmdop server register-jarvis --fleet \(fleet)` on the relay host and copy its key here")
         }
         let logger = CLILogging.logger("cmdop.jarvis", defaultLevel: .notice)
-        let definitionsDirectory = definitions ?? DefinitionsFolder.find(dataDirectory: home)
+        let definitionsDirectory = serving.definitions ?? DefinitionsFolder.find(dataDirectory: home)
         let systemPrompt = definitionsDirectory + "/Prompts/system.md"
         let promptPath = prompt ?? (FileManager.default.fileExists(atPath: systemPrompt) ? systemPrompt : nil)
         try await SignalScope.run {
@@ -60,7 +54,7 @@ struct JarvisCommand: AsyncParsableCommand {
                 guard let model = try await setup.choose() else { throw ValidationError("jarvis has no model. \(ModelSetup.hint)") }
                 var configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet, home: home, httpHost: host,
                                                         httpPort: port, promptPath: promptPath, definitionsDirectory: definitionsDirectory)
-                configuration.allowPlainHTTP = httpPlain
+                configuration.allowPlainHTTP = serving.httpPlain
                 try await JarvisProcess(configuration: configuration, provider: model.provider, modelResolver: model.resolver, logger: logger,
                               makeNotifier: { SignedNotifier(url: $0, secret: $1, transport: curl) }).run { port in
                     Terminal.say("jarvis is up in fleet '\(fleet)' via \(endpoint): HTTP API on http://\(host):\(port), model: \(model.description)")

@@ -43,14 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The fleet the embedded jarvis serves (created if new).")
     var jarvisFleet = "default"
 
-    @Option(help: "HOST:PORT for jarvis's HTTP API (loopback; put a TLS reverse proxy in front for other hosts).")
-    var http = "127.0.0.1:7480"
+    @OptionGroup var serving: JarvisServeOptions
 
-    @Flag(help: "Allow --http on a non-loopback address without TLS (API keys and webhook secrets travel in clear).")
-    var httpPlain = false
-
-    @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else the data directory).")
-    var definitions: String?
 
     @Flag(help: "A bare relay, without jarvis.")
     var noJarvis = false
@@ -70,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = DataDirectory(override: dataDir)
         let store = try RelayStore(path: directory.database)
         let logger = CLILogging.logger("cmdop.relay", defaultLevel: .info)
-        let httpAddress = try ListenAddress.parse(http)
+        let httpAddress = try serving.address()
         let withJarvis = !noJarvis && tlsCert == nil
         if !noJarvis && tlsCert != nil {
             logger.notice("the relay uses TLS: embedded jarvis is off; run `cmdop jarvis --relay URL --fleet NAME` beside it")
@@ -92,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let endpoint = RelayEndpoint(host: relayHost, port: port, useTLS: false)
                 group.addTask {
                     try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
-                                                 http: httpAddress, httpPlain: httpPlain, definitionsDirectory: definitions, mayStartLocalModel: false, logger: logger)
+                                                 http: httpAddress, httpPlain: serving.httpPlain, definitionsDirectory: serving.definitions, mayStartLocalModel: false, logger: logger)
                 }
             }
         }

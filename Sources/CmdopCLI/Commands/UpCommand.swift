@@ -28,21 +28,15 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Where to keep everything (default ~/.local/share/cmdop).")
     var dataDir: String?
 
-    @Option(help: "HOST:PORT for jarvis's HTTP API (loopback; put a TLS reverse proxy in front for other hosts).")
-    var http = "127.0.0.1:7480"
+    @OptionGroup var serving: JarvisServeOptions
 
-    @Flag(help: "Allow --http on a non-loopback address without TLS (API keys and webhook secrets travel in clear).")
-    var httpPlain = false
-
-    @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder when it has them, else the data directory).")
-    var definitions: String?
 
     @Flag(help: "Run without jarvis (relay and local agent only).")
     var noJarvis = false
 
     func run() async throws {
         let (host, port) = try ListenAddress.parse(listen)
-        let httpAddress = try ListenAddress.parse(http)
+        let httpAddress = try serving.address()
         let directory = DataDirectory(override: dataDir)
         let store = try RelayStore(path: directory.database)
         let fleet = try store.ensureFleet(named: "default").fleet
@@ -69,7 +63,7 @@ struct UpCommand: AsyncParsableCommand {
                 if !noJarvis {
                     group.addTask {
                         try await EmbeddedJarvis.run(store: store, fleet: fleet, endpoint: endpoint, directory: directory,
-                                                     http: httpAddress, httpPlain: httpPlain, definitionsDirectory: definitions, mayStartLocalModel: true, logger: logger)
+                                                     http: httpAddress, httpPlain: serving.httpPlain, definitionsDirectory: serving.definitions, mayStartLocalModel: true, logger: logger)
                     }
                 }
                 let server = boundPort == 7443 ? "" : " --server \(endpoint)"
