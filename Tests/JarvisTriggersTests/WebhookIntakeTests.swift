@@ -205,3 +205,15 @@ struct WebhookIntakeTests {
         #expect(try fixture.store.delivery(id: response.fields["delivery_id"] ?? "")?.prompt == "completed on acme/cmdop")
     }
 }
+
+@Suite("Intake responses")
+struct IntakeResponseTests {
+    @Test("the JSON body escapes quotes, backslashes and control characters and reads back the same")
+    func bodyRoundTrips() throws {
+        let fields = ["plain": "ok", "quote": #"say "hi""#, "slash": #"a\b"#, "lines": "one\ntwo\tthree\u{1}", "unicode": "naïve ✓"]
+        let response = IntakeResponse(status: 202, fields: fields)
+        let parsed = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String]
+        #expect(parsed == fields)
+        #expect(String(decoding: response.body, as: UTF8.self).hasPrefix(#"{"lines":"one\ntwo\tthree\u0001""#))
+    }
+}

@@ -28,6 +28,8 @@ public struct IntakeResponse: Sendable, Hashable {
 
     /// `text` as a JSON string literal.
     static func quoted(_ text: String) -> String {
+        // Most values need no escaping: copy them whole instead of scalar by scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
