@@ -52,7 +52,8 @@ public struct AgentLoop: Sendable {
             if let stop = spent(state, deadline: deadline) { return finish(state, stop) }
             state.turns += 1
             let request = ChatRequest(model: model, messages: History.droppingOrphanToolCalls(state.history),
-                                      tools: tools.map(\.definition), temperature: temperature)
+                                      tools: tools.map(\.definition), temperature: temperature,
+                                      maxTokens: budget.maxTokensPerTurn)
             let reply: ModelReply
             do {
                 guard let answer = try await Self.call(provider, request, until: deadline, onEvent: onEvent) else {

@@ -8,13 +8,17 @@ public struct RunBudget: Sendable, Hashable {
     public var maxCost: Double?
     /// Wall time, clamped to 1 s…600 s (default 300 s).
     public var maxWallTime: Duration
+    /// Output tokens one model call may generate (default 4,096): a model that never stops
+    /// cannot hold a run, or a one-slot local server, for minutes.
+    public var maxTokensPerTurn: Int
 
     public init(maxTurns: Int = 10, maxTokens: Int? = nil, maxCost: Double? = nil,
-                maxWallTime: Duration = .seconds(300)) {
+                maxWallTime: Duration = .seconds(300), maxTokensPerTurn: Int = 4096) {
         self.maxTurns = min(max(maxTurns, 1), 50)
         self.maxTokens = maxTokens
         self.maxCost = maxCost
         self.maxWallTime = min(max(maxWallTime, .seconds(1)), .seconds(600))
+        self.maxTokensPerTurn = max(maxTokensPerTurn, 1)
     }
 }
 

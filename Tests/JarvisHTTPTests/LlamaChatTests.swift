@@ -22,7 +22,7 @@ struct LlamaChatTests {
                     transport: curl, environment: [:],
                     timeouts: HTTPRequest.Timeouts(connect: .seconds(5), idle: .seconds(60), total: .seconds(120)))
                 try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: strict\n", provider: provider, curl: curl,
-                                             budget: RunBudget(maxTurns: 2, maxTokens: 4000)) { jarvis in
+                                             budget: RunBudget(maxTurns: 2, maxTokens: 4000, maxTokensPerTurn: 48)) { jarvis in
                     let key = fleet.operatorKey
                     let sessionID = try #require(try await jarvis.call("POST", "/v1/sessions", key: key).body["id"]?.stringValue)
                     let posted = try await jarvis.call("POST", "/v1/sessions/\(sessionID)/messages", key: key, json: #"{"text":"Say hello in one short sentence."}"#)
