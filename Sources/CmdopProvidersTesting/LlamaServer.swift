@@ -22,24 +22,6 @@ public enum LlamaServer {
     }
 
     private static func runScript() async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [scriptPath, "start"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let url = text.split(separator: "\n").last.map(String.init) ?? ""
-        guard status == 0, url.hasPrefix("http://127.0.0.1:") else {
-            throw ProviderError(
-                code: .network,
-                message: "\(scriptPath) start exited with \(status) and printed '\(text)'; see its log under "
-                    + "~/.cache/cmdop/llama/run/server.log")
-        }
-        return url
+        try await LocalLlamaScript.start(script: scriptPath)
     }
 }

@@ -74,21 +74,12 @@ struct ModelSetup {
             return nil
         }
         Terminal.say("No model is configured and no ollama answers on 127.0.0.1:11434: starting the local llama.cpp server (\(script)); the first run installs it and downloads a ~100 MB model.")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "start"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard status == 0, let url = text.split(separator: "\n").last.map(String.init), url.hasPrefix("http://") else {
-            Terminal.warn("the local llama.cpp server did not start (exit \(status)); see ~/.cache/cmdop/llama/run/server.log")
+        do {
+            return try await LocalLlamaScript.start(script: script)
+        } catch {
+            Terminal.warn("the local llama.cpp server did not start: \(error)")
             return nil
         }
-        return url
     }
 }
+
