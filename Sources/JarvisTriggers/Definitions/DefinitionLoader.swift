@@ -28,43 +28,40 @@ public enum DefinitionLoader {
     public static func load(triggersDirectory: String?, webhooksDirectory: String?, promptsDirectory: String?,
                             environment: [String: String]) -> Result {
         var errors: [DefinitionError] = []
-        var triggers: [TriggerDefinition] = []
-        var webhooks: [WebhookDefinition] = []
-        var triggerFiles: [String: String] = [:]
-        var webhookFiles: [String: String] = [:]
-
-        for path in yamlFiles(in: triggersDirectory) {
-            do {
-                let definition = try TriggerDefinition.parse(yaml: try read(path), file: path, promptsDirectory: promptsDirectory)
-                if let first = triggerFiles[definition.name] {
-                    errors.append(duplicate(path, name: definition.name, kind: "trigger", first: first))
-                    continue
-                }
-                triggerFiles[definition.name] = path
-                triggers.append(definition)
-            } catch let error as DefinitionError {
-                errors.append(error)
-            } catch {
-                errors.append(DefinitionError(file: path, line: 1, key: "", message: "\(error)"))
-            }
+        let triggers = collect(in: triggersDirectory, kind: "trigger", name: \.name, errors: &errors) { yaml, path in
+            try TriggerDefinition.parse(yaml: yaml, file: path, promptsDirectory: promptsDirectory)
         }
-        for path in yamlFiles(in: webhooksDirectory) {
-            do {
-                let definition = try WebhookDefinition.parse(yaml: try read(path), file: path, environment: environment)
-                if let first = webhookFiles[definition.name] {
-                    errors.append(duplicate(path, name: definition.name, kind: "webhook", first: first))
-                    continue
-                }
-                webhookFiles[definition.name] = path
-                webhooks.append(definition)
-            } catch let error as DefinitionError {
-                errors.append(error)
-            } catch {
-                errors.append(DefinitionError(file: path, line: 1, key: "", message: "\(error)"))
-            }
+        let webhooks = collect(in: webhooksDirectory, kind: "webhook", name: \.name, errors: &errors) { yaml, path in
+            try WebhookDefinition.parse(yaml: yaml, file: path, environment: environment)
         }
         return Result(triggers: triggers.sorted { $0.name < $1.name }, webhooks: webhooks.sorted { $0.name < $1.name },
                       errors: errors)
+    }
+
+    /// Parses every YAML file in `directory`; a file that fails, or repeats an earlier file's name,
+    /// adds its error and is left out.
+    private static func collect<Definition>(
+        in directory: String?, kind: String, name: (Definition) -> String, errors: inout [DefinitionError],
+        parse: (String, String) throws -> Definition
+    ) -> [Definition] {
+        var definitions: [Definition] = []
+        var files: [String: String] = [:]
+        for path in yamlFiles(in: directory) {
+            do {
+                let definition = try parse(try read(path), path)
+                if let first = files[name(definition)] {
+                    errors.append(duplicate(path, name: name(definition), kind: kind, first: first))
+                    continue
+                }
+                files[name(definition)] = path
+                definitions.append(definition)
+            } catch let error as DefinitionError {
+                errors.append(error)
+            } catch {
+                errors.append(DefinitionError(file: path, line: 1, key: "", message: "\(error)"))
+            }
+        }
+        return definitions
     }
 
     /// The `.yaml` and `.yml` files directly in `directory`, sorted by name.
