@@ -84,7 +84,7 @@ public final class Automation: Sendable {
             group.addTask { [intake] in
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(3600))
-                    _ = try? intake.pruneDeliveryIDs()
+                    _ = try? intake.pruneDeliveries()
                 }
             }
             try await group.next()

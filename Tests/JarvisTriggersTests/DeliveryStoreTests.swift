@@ -63,15 +63,12 @@ struct DeliveryStoreTests {
         #expect(throws: (any Error).self) { try fixture.intake.replay(deliveryID: "no-such-delivery") }
     }
 
-    @Test("pruning forgets delivery ids past the retention, so the same id is then new again")
-    func prune() async throws {
+    @Test("a delivery id past the retention is new again; a redelivery within it is still a duplicate")
+    func dedupeRetention() async throws {
         let fixture = try WebhookIntakeTests.Fixture([try WebhookIntakeTests.github("{{n}}")], dedupeRetention: 3600)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         _ = try await Self.accepted(fixture, #"{"n":1}"#, delivery: "old", at: now)
         _ = try await Self.accepted(fixture, #"{"n":2}"#, delivery: "new", at: now.addingTimeInterval(3000))
-        #expect(try fixture.intake.pruneDeliveryIDs(now: now.addingTimeInterval(3601)) == 1)
-        #expect(try fixture.count("delivery_ids") == 1)
-        #expect(try fixture.count("deliveries") == 2)
         // GitHub deliveries are the same when their signed bodies are: the second body is still remembered.
         let body = Array(#"{"n":2}"#.utf8)
         let again = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "other"), body: body,
@@ -81,5 +78,53 @@ struct DeliveryStoreTests {
         let forgotten = await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(first, delivery: "old"), body: first,
                                                now: now.addingTimeInterval(3601))
         #expect(forgotten.fields["status"] == "accepted")
+        #expect(try fixture.count("deliveries") == 3)
+    }
+
+    @Test("pruning deletes finished deliveries past the retention, never one waiting for or running its run")
+    func prune() async throws {
+        let folder = try TemporaryFolder()
+        let store = try DeliveryStore(path: folder.sub("deliveries.sqlite"))
+        let intake = WebhookIntake(definitions: [try WebhookIntakeTests.github("{{n}}")], store: store,
+                                   dedupeRetention: 3600, deliveryRetention: 86400)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func accept(_ n: Int, at time: Date) async throws -> Delivery {
+            let body = Array(#"{"n":\#(n)}"#.utf8)
+            let response = await intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body), body: body, now: time)
+            try #require(response.status == 202, "\(response.fields)")
+            return try #require(try store.delivery(id: response.fields["delivery_id"] ?? ""))
+        }
+        let finished = try await accept(1, at: now)
+        let running = try await accept(2, at: now)
+        let waiting = try await accept(3, at: now)
+        let recent = try await accept(4, at: now.addingTimeInterval(86400))
+        for delivery in [finished, recent] {
+            #expect(try store.markStarted(deliveryID: delivery.id, runID: delivery.runID))
+            try store.markFinished(deliveryID: delivery.id, outcome: .succeeded)
+        }
+        #expect(try store.markStarted(deliveryID: running.id, runID: running.runID))
+        #expect(try intake.pruneDeliveries(now: now.addingTimeInterval(86401)) == 1)
+        #expect(try store.delivery(id: finished.id) == nil)
+        for kept in [running, waiting, recent] { #expect(try store.delivery(id: kept.id) != nil) }
+        #expect(try store.pendingDeliveries().map(\.id) == [waiting.id])
+    }
+
+    @Test("a hook's replay window keeps its finished deliveries past the delivery retention")
+    func pruneKeepsReplayWindow() async throws {
+        let folder = try TemporaryFolder()
+        let store = try DeliveryStore(path: folder.sub("deliveries.sqlite"))
+        let hook = try WebhookIntakeTests.github("{{n}}", replayWindow: 7 * 86400)
+        let intake = WebhookIntake(definitions: [hook], store: store, dedupeRetention: 3600, deliveryRetention: 86400)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let body = Array(#"{"n":1}"#.utf8)
+        let response = await intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body), body: body, now: now)
+        let delivery = try #require(try store.delivery(id: response.fields["delivery_id"] ?? ""))
+        #expect(try store.markStarted(deliveryID: delivery.id, runID: delivery.runID))
+        try store.markFinished(deliveryID: delivery.id, outcome: .succeeded)
+        #expect(try intake.pruneDeliveries(now: now.addingTimeInterval(2 * 86400)) == 0)
+        let replayed = await intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body), body: body,
+                                            now: now.addingTimeInterval(2 * 86400))
+        #expect(replayed.fields["status"] == "duplicate")
+        #expect(try intake.pruneDeliveries(now: now.addingTimeInterval(8 * 86400)) == 1)
     }
 }

@@ -41,9 +41,9 @@ struct WebhookIntakeTests {
     }
 
     static func github(_ prompt: String = "GitHub says: {{body}}", filters: [WebhookFilter] = [], maxBody: Int = 1 << 20,
-                       rateLimit: WebhookDefinition.RateLimit? = nil) throws -> WebhookDefinition {
+                       rateLimit: WebhookDefinition.RateLimit? = nil, replayWindow: TimeInterval = 300) throws -> WebhookDefinition {
         WebhookDefinition(name: "gh", verification: .github(secret: githubSecret), prompt: try PromptTemplate(prompt),
-                          secretEnvironmentNames: ["GITHUB_WEBHOOK_SECRET"], deliveryIDHeader: "x-github-delivery",
+                          secretEnvironmentNames: ["GITHUB_WEBHOOK_SECRET"], replayWindow: replayWindow, deliveryIDHeader: "x-github-delivery",
                           maxBody: maxBody, filters: filters, rateLimit: rateLimit)
     }
 
@@ -108,7 +108,6 @@ struct WebhookIntakeTests {
         #expect(response.fields == ["error": error])
         #expect(!String(decoding: response.body, as: UTF8.self).contains(Self.githubSecret))
         #expect(try fixture.count("deliveries") == 0)
-        #expect(try fixture.count("delivery_ids") == 0)
     }
 
     @Test("unknown hooks are 404; a stale Standard Webhooks timestamp is 401 and stores nothing")
@@ -156,7 +155,6 @@ struct WebhookIntakeTests {
         #expect(await fixture.intake.receive(hook: "gh", headers: push, body: body, now: Date()).fields["reason"]
                 == "header x-github-event is 'push', not 'workflow_run'")
         #expect(try fixture.count("deliveries") == 0)
-        #expect(try fixture.count("delivery_ids") == 0)
     }
 
     @Test("the rate limit answers 429 with retry-after, stores nothing, and refills")

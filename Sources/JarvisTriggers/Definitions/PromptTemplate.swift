@@ -19,6 +19,8 @@ public struct PromptTemplate: Sendable {
     /// The template text as written.
     public let source: String
     private let template: MustacheTemplate
+    /// The same template without Mustache's look-ups, when it has only plain `{{name}}` tags.
+    private let plain: PlainTemplate?
 
     /// Text output, so `&` or `<` in a commit message reach the model unchanged.
     private static let pragma = "{{% CONTENT_TYPE: TEXT}}"
@@ -36,17 +38,31 @@ public struct PromptTemplate: Sendable {
             throw SyntaxError(line: 1, column: 1, message: "\(error); check the {{ }} tags")
         }
         source = text
+        plain = PlainTemplate(text)
     }
 
     /// Renders the template over a parsed payload and the delivery's headers; `text` is a
     /// non-JSON (`text/*`) body, available as `{{body}}`.
     public func render(payload: PayloadValue, headers: [String: String], text: String? = nil) -> String {
-        var context: [String: Any] = [:]
-        if case .object = payload, let fields = payload.templateValue as? [String: Any] {
-            context = fields
-        }
-        context["headers"] = Self.visibleHeaders(headers)
-        if let text { context["body"] = text }
+        render(payload: payload, visibleHeaders: Self.visibleHeaders(headers), text: text)
+    }
+
+    /// `render` for headers already passed through `visibleHeaders`.
+    func render(payload: PayloadValue, visibleHeaders: [String: String], text: String?) -> String {
+        var fields: [String: PayloadValue] = [:]
+        if case .object(let object) = payload { fields = object }
+        if let plain, let rendered = plain.render(fields: fields, headers: visibleHeaders, body: text) { return rendered }
+        var context = TemplateContext(fields: fields, overrides: ["headers": visibleHeaders])
+        if let text { context.overrides["body"] = text }
+        return template.render(context)
+    }
+
+    /// The same as `render`, always through Mustache (to check the plain path against it).
+    func renderWithMustache(payload: PayloadValue, headers: [String: String], text: String? = nil) -> String {
+        var fields: [String: PayloadValue] = [:]
+        if case .object(let object) = payload { fields = object }
+        var context = TemplateContext(fields: fields, overrides: ["headers": Self.visibleHeaders(headers)])
+        if let text { context.overrides["body"] = text }
         return template.render(context)
     }
 

@@ -12,7 +12,7 @@ enum PayloadDecoder {
 
     /// - Returns: the payload, or the reason for a 400.
     static func decode(_ body: [UInt8], contentType: String?) -> Result<Decoded, PayloadError> {
-        let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType = contentType.map(Self.mediaType) ?? ""
         if mediaType.hasPrefix("text/") {
             guard let text = String(validating: body, as: UTF8.self) else {
                 return .failure(PayloadError("the text body is not UTF-8"))
@@ -31,6 +31,14 @@ enum PayloadDecoder {
         }
         guard case .object = payload else { return .failure(PayloadError("the body must be a JSON object")) }
         return .success(Decoded(payload: payload, text: nil))
+    }
+
+    /// `Text/Plain ; charset=utf-8` → `text/plain`.
+    static func mediaType(_ contentType: String) -> String {
+        let type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let trimmed = type.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        return String(decoding: trimmed, as: UTF8.self).lowercased()
     }
 
     private static func formField(_ name: String, in form: String) -> String? {

@@ -12,7 +12,7 @@ public struct Delivery: Sendable, Hashable {
         case finished
     }
 
-    /// Our id for the delivery (lower-case UUID); replay and the runtime use it.
+    /// Our id for the delivery (a time-ordered UUID, `TimeOrderedID`); replay and the runtime use it.
     public let id: String
     /// The webhook's name.
     public let hook: String

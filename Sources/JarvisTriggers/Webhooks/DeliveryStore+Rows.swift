@@ -3,20 +3,22 @@ import GRDB
 
 /// Row mapping for `DeliveryStore`.
 extension DeliveryStore {
-    static func insert(_ db: Database, _ delivery: Delivery) throws {
-        let headers = String(decoding: IntakeResponse(status: 0, fields: delivery.headers).body, as: UTF8.self)
-        try db.cachedStatement(sql: """
-            INSERT INTO deliveries (id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state, replay_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [delivery.id, delivery.hook, delivery.senderDeliveryID, headers, Data(delivery.body), delivery.prompt,
-                             delivery.runID, delivery.receivedAt.timeIntervalSince1970, delivery.state.rawValue, delivery.replayOf])
+    /// Stores `record` unless a delivery under its key is already stored.
+    static func insert(_ db: Database, _ record: DeliveryRecord) throws -> InsertResult {
+        if let lookup = record.lookup,
+           let id = try String.fetchOne(db.cachedStatement(sql: DeliveryRecord.duplicateSQL), arguments: lookup),
+           let existing = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).flatMap(delivery) {
+            return .duplicate(existing)
+        }
+        try db.cachedStatement(sql: DeliveryRecord.insertSQL).execute(arguments: record.values)
+        return .stored
     }
 
-    static func duplicate(_ db: Database, hook: String, senderDeliveryID: String, since: Date) throws -> Delivery? {
-        try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT d.* FROM delivery_ids i JOIN deliveries d ON d.id = i.delivery_id
-            WHERE i.hook = ? AND i.sender_delivery_id = ? AND i.received_at >= ?
-            """), arguments: [hook, senderDeliveryID, since.timeIntervalSince1970]).flatMap(delivery)
+    /// The newest delivery of `hook` under `key` since `since`.
+    static func duplicate(_ db: Database, hook: String, key: String, since: Date) throws -> Delivery? {
+        guard let id = try String.fetchOne(db.cachedStatement(sql: DeliveryRecord.duplicateSQL),
+                                           arguments: [hook, Data(dedupeDigest(key)), since.timeIntervalSince1970]) else { return nil }
+        return try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).flatMap(delivery)
     }
 
     static func delivery(_ row: Row) -> Delivery? {

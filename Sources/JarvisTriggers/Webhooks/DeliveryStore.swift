@@ -1,3 +1,4 @@
+import CmdopIdentity
 import CmdopStorage
 import Foundation
 import GRDB
@@ -33,13 +34,50 @@ public final class DeliveryStore: Sendable {
                 CREATE INDEX delivery_ids_age ON delivery_ids(received_at);
                 """)
         }
+        migrator.registerMigration("v2: de-duplication key in the delivery row", migrate: Self.keyInRow)
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
         writer = DeliveryWriter(database: database)
     }
 
+    /// v2: each delivery stores the digest of its de-duplication key, searched by one index, in
+    /// place of a second table with two more; the pending index holds only accepted deliveries; no
+    /// second unique index on `run_id` (run ids are random and claimed by delivery id). Fewer
+    /// B-trees to update per delivery, most of them at their right edge (time-ordered ids).
+    private static func keyInRow(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE deliveries_v2 (
+                id TEXT PRIMARY KEY, hook TEXT NOT NULL, sender_delivery_id TEXT, headers TEXT NOT NULL,
+                body BLOB NOT NULL, prompt TEXT NOT NULL, run_id TEXT NOT NULL, received_at DOUBLE NOT NULL,
+                state TEXT NOT NULL, started_at DOUBLE, finished_at DOUBLE, outcome TEXT, reason TEXT, replay_of TEXT,
+                dedupe_key BLOB);
+            INSERT INTO deliveries_v2 (id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state,
+                                       started_at, finished_at, outcome, reason, replay_of)
+                SELECT id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state,
+                       started_at, finished_at, outcome, reason, replay_of FROM deliveries;
+            """)
+        let keys = try Row.fetchAll(db, sql: "SELECT delivery_id, sender_delivery_id FROM delivery_ids")
+        for key in keys {
+            let sender: String = key["sender_delivery_id"]
+            try db.execute(sql: "UPDATE deliveries_v2 SET dedupe_key = ? WHERE id = ?",
+                           arguments: [Data(dedupeDigest(sender)), key["delivery_id"] as String])
+        }
+        try db.execute(sql: """
+            DROP TABLE delivery_ids;
+            DROP TABLE deliveries;
+            ALTER TABLE deliveries_v2 RENAME TO deliveries;
+            CREATE INDEX deliveries_by_hook ON deliveries(hook, received_at);
+            CREATE INDEX deliveries_pending ON deliveries(received_at) WHERE state = 'accepted';
+            CREATE INDEX deliveries_dedupe ON deliveries(hook, dedupe_key, received_at);
+            """)
+    }
+
+    /// What the index keeps of a de-duplication key: 16 bytes of its SHA-256 (uniform and small, so
+    /// the index stays compact; a collision needs about 2^64 keys).
+    static func dedupeDigest(_ key: String) -> [UInt8] { Array(Crypto.sha256(Array(key.utf8)).prefix(16)) }
+
     /// Deliveries accepted and not yet started, oldest first (what the runtime should run).
     public func pendingDeliveries(limit: Int = 100) throws -> [Delivery] {
-        try fetch("SELECT * FROM deliveries WHERE state = 'accepted' ORDER BY received_at, rowid LIMIT ?", [max(limit, 0)])
+        try fetch("SELECT * FROM deliveries WHERE state = 'accepted' ORDER BY received_at, id LIMIT ?", [max(limit, 0)])
     }
 
     /// Deliveries whose run started and has not been recorded as finished (a restart watches them again).
@@ -82,9 +120,9 @@ public final class DeliveryStore: Sendable {
         try fetch("SELECT * FROM deliveries WHERE id = ?", [id]).first
     }
 
-    /// The delivery stored for a sender id of `hook` received at or after `since`, if any.
-    public func duplicate(hook: String, senderDeliveryID: String, since: Date) throws -> Delivery? {
-        try database.read { db in try Self.duplicate(db, hook: hook, senderDeliveryID: senderDeliveryID, since: since) }
+    /// The delivery stored under de-duplication key `key` of `hook` received at or after `since`, if any.
+    public func duplicate(hook: String, key: String, since: Date) throws -> Delivery? {
+        try database.read { db in try Self.duplicate(db, hook: hook, key: key, since: since) }
     }
 
     /// Stores a new delivery copying a stored one (its body, headers and — unless `prompt` is
@@ -96,49 +134,36 @@ public final class DeliveryStore: Sendable {
                   let original = Self.delivery(row) else {
                 throw StoreError("no delivery \(deliveryID); see `cmdop webhooks deliveries HOOK` for ids")
             }
-            let copy = Delivery(id: UUID().uuidString.lowercased(), hook: original.hook, senderDeliveryID: nil,
+            let copy = Delivery(id: TimeOrderedID.make(now: now), hook: original.hook, senderDeliveryID: nil,
                                 headers: original.headers, body: original.body, prompt: prompt ?? original.prompt,
-                                runID: UUID().uuidString.lowercased(), receivedAt: now, state: .accepted, startedAt: nil,
+                                runID: TimeOrderedID.make(now: now), receivedAt: now, state: .accepted, startedAt: nil,
                                 finishedAt: nil, outcome: nil, replayOf: original.id)
-            try Self.insert(db, copy)
+            _ = try Self.insert(db, DeliveryRecord(copy, dedupeKey: nil, dedupeSince: now))
             return copy
         }
     }
 
-    /// Forgets sender ids received before `cutoff` (of `hook`, or of every hook); returns how many.
-    /// The deliveries themselves stay.
+    /// Deletes finished deliveries received before `cutoff` (never one still waiting for or running
+    /// its run); returns how many.
+    /// - Throws: `StoreError` when the store cannot be written.
     @discardableResult
-    public func pruneDeliveryIDs(hook: String? = nil, receivedBefore cutoff: Date) throws -> Int {
+    public func pruneDeliveries(receivedBefore cutoff: Date) throws -> Int {
         try database.write { db in
-            if let hook {
-                try db.execute(sql: "DELETE FROM delivery_ids WHERE hook = ? AND received_at < ?",
+            var removed = 0
+            for hook in try String.fetchAll(db, sql: "SELECT DISTINCT hook FROM deliveries") {
+                try db.execute(sql: "DELETE FROM deliveries WHERE hook = ? AND received_at < ? AND state = 'finished'",
                                arguments: [hook, cutoff.timeIntervalSince1970])
-            } else {
-                try db.execute(sql: "DELETE FROM delivery_ids WHERE received_at < ?", arguments: [cutoff.timeIntervalSince1970])
+                removed += db.changesCount
             }
-            return db.changesCount
+            return removed
         }
     }
 
-    /// Stores `delivery` in one transaction with its sender id, unless that id was seen since `dedupeSince`.
-    /// Stores `delivery` in the next group commit (see `DeliveryWriter`); returns once it is on disk.
+    /// Stores `delivery` in the next group commit (see `DeliveryWriter`), unless `dedupeKey` was
+    /// seen since `dedupeSince`; returns once it is on disk.
     /// - Parameter dedupeKey: what makes a later delivery the same one (nil: never a duplicate).
     func insert(_ delivery: Delivery, dedupeKey: String?, dedupeSince: Date) async throws -> InsertResult {
-        try await writer.insert(delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince)
-    }
-
-    /// One insert inside a write transaction: de-duplicated on `dedupeKey`, then stored.
-    static func insert(_ db: Database, _ delivery: Delivery, dedupeKey: String?, dedupeSince: Date) throws -> InsertResult {
-        if let sender = dedupeKey {
-            if let existing = try duplicate(db, hook: delivery.hook, senderDeliveryID: sender, since: dedupeSince) {
-                return .duplicate(existing)
-            }
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO delivery_ids (hook, sender_delivery_id, delivery_id, received_at) VALUES (?, ?, ?, ?)
-                """).execute(arguments: [delivery.hook, sender, delivery.id, delivery.receivedAt.timeIntervalSince1970])
-        }
-        try insert(db, delivery)
-        return .stored
+        try await writer.insert(DeliveryRecord(delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince))
     }
 
     private func fetch(_ sql: String, _ arguments: StatementArguments) throws -> [Delivery] {

@@ -18,12 +18,28 @@ public struct IntakeResponse: Sendable, Hashable {
 
     /// The body: `fields` as a JSON object with sorted keys.
     public var body: [UInt8] {
-        var text = "{"
-        for (index, key) in fields.keys.sorted().enumerated() {
-            if index > 0 { text += "," }
-            text += Self.quoted(key) + ":" + Self.quoted(fields[key] ?? "")
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            Self.appendQuoted(field.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            Self.appendQuoted(field.value, to: &out)
         }
-        return Array((text + "}").utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Appends `text` as a JSON string literal.
+    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        // Most values need no escaping: copy their bytes whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(contentsOf: quoted(text).utf8)
+        }
     }
 
     /// `text` as a JSON string literal.

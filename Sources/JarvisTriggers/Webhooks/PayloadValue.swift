@@ -82,17 +82,16 @@ public enum PayloadValue: Sendable, Hashable, Decodable {
         }
     }
 
-    /// The value as plain Swift values for Mustache: dictionaries, arrays, strings, numbers and
-    /// booleans; nulls are left out, so they render as nothing and count as false in sections.
-    var templateValue: Any? {
+    /// The same document as a `JSONValue` (to serialize it).
+    var json: JSONValue {
         switch self {
-        case .null: nil
-        case .bool(let value): value
-        case .integer(let value): value
-        case .number(let value): text ?? String(value)
-        case .string(let value): value
-        case .array(let items): items.compactMap(\.templateValue)
-        case .object(let fields): fields.compactMapValues(\.templateValue)
+        case .null: .null
+        case .bool(let value): .bool(value)
+        case .integer(let value): .number(Double(value))
+        case .number(let value): .number(value)
+        case .string(let value): .string(value)
+        case .array(let items): .array(items.map(\.json))
+        case .object(let fields): .object(fields.mapValues(\.json))
         }
     }
 }

@@ -1,4 +1,5 @@
 import CmdopIdentity
+import CmdopStorage
 import Foundation
 import JarvisWebhooks
 import Synchronization
@@ -26,6 +27,8 @@ public final class WebhookIntake: Sendable {
     public let store: DeliveryStore
     /// The least time a sender's delivery id is remembered; each hook uses the larger of this and its `replay_window`.
     public let dedupeRetention: TimeInterval
+    /// How long finished deliveries are kept (`pruneDeliveries`).
+    public let deliveryRetention: TimeInterval
     private let state: Mutex<State>
 
     /// Creates the intake.
@@ -33,9 +36,12 @@ public final class WebhookIntake: Sendable {
     ///   - definitions: the webhooks (names unique; later duplicates are ignored).
     ///   - store: the delivery store.
     ///   - dedupeRetention: how long delivery ids are remembered (default 3 days, GitHub's redelivery window).
-    public init(definitions: [WebhookDefinition], store: DeliveryStore, dedupeRetention: TimeInterval = 3 * 86400) {
+    ///   - deliveryRetention: how long finished deliveries are kept (default 30 days).
+    public init(definitions: [WebhookDefinition], store: DeliveryStore, dedupeRetention: TimeInterval = 3 * 86400,
+                deliveryRetention: TimeInterval = 30 * 86400) {
         self.store = store
         self.dedupeRetention = max(dedupeRetention, 0)
+        self.deliveryRetention = max(deliveryRetention, 0)
         var byName: [String: WebhookDefinition] = [:]
         for definition in definitions where byName[definition.name] == nil { byName[definition.name] = definition }
         state = Mutex(State(definitions: byName))
@@ -102,9 +108,9 @@ public final class WebhookIntake: Sendable {
         }
         let visibleHeaders = PromptTemplate.visibleHeaders(lowered)
         let delivery = Delivery(
-            id: UUID().uuidString.lowercased(), hook: hook, senderDeliveryID: senderID, headers: visibleHeaders, body: body,
-            prompt: definition.prompt.render(payload: payload, headers: visibleHeaders, text: decoded.text),
-            runID: UUID().uuidString.lowercased(), receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
+            id: TimeOrderedID.make(now: now), hook: hook, senderDeliveryID: senderID, headers: visibleHeaders, body: body,
+            prompt: definition.prompt.render(payload: payload, visibleHeaders: visibleHeaders, text: decoded.text),
+            runID: TimeOrderedID.make(now: now), receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
             outcome: nil, replayOf: nil)
         do {
             switch try await store.insert(delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince) {
@@ -137,18 +143,14 @@ public final class WebhookIntake: Sendable {
         return try store.replay(deliveryID: deliveryID, prompt: prompt, now: now)
     }
 
-    /// Forgets delivery ids older than each hook's retention; returns how many were removed.
+    /// Deletes finished deliveries older than `deliveryRetention`, or than the longest time a hook
+    /// remembers delivery ids when that is longer (a replay must never find its original gone);
+    /// returns how many.
     /// - Throws: `StoreError` when the store cannot be written.
     @discardableResult
-    public func pruneDeliveryIDs(now: Date = Date()) throws -> Int {
-        let windows = state.withLock { $0.definitions.mapValues(\.replayWindow) }
-        var removed = 0
-        for (hook, window) in windows {
-            removed += try store.pruneDeliveryIDs(hook: hook, receivedBefore: now.addingTimeInterval(-max(window, dedupeRetention)))
-        }
-        let longest = windows.values.reduce(dedupeRetention, max)
-        removed += try store.pruneDeliveryIDs(receivedBefore: now.addingTimeInterval(-longest))
-        return removed
+    public func pruneDeliveries(now: Date = Date()) throws -> Int {
+        let longestWindow = state.withLock { $0.definitions.values.map(\.replayWindow).reduce(dedupeRetention, max) }
+        return try store.pruneDeliveries(receivedBefore: now.addingTimeInterval(-max(deliveryRetention, longestWindow)))
     }
 
     /// What makes two deliveries the same one. A signed id wins (Standard Webhooks' `webhook-id`).
