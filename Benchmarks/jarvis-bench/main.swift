@@ -1,6 +1,7 @@
 // jarvis-bench: measures jarvis's agent loop and its fleet fan-out on this machine.
 //
-//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 10] [--triggers 10000]
+//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 5] [--hook-rounds 3] [--connections 32]
+//                [--triggers 10000] [--only loop,ask,webhook,scheduler]
 //
 // 1. Loop overhead per tool-calling turn: the real AgentLoop with the real SQLite run journal,
 //    against a zero-latency scripted model (in process, so only jarvis's own work is timed) and a
@@ -19,10 +20,18 @@ func option(_ name: String, _ fallback: Int) -> Int {
     return value
 }
 
-let turns = option("--turns", 2000)
-let agents = option("--agents", 100)
-let rounds = option("--rounds", 10)
-try await LoopBenchmark.run(turns: turns)
-try await AskFanOutBenchmark.run(agents: agents, rounds: rounds)
-try await WebhookBenchmark.run(seconds: option("--hook-seconds", 10), connections: option("--connections", 32))
-try await SchedulerBenchmark.run(triggers: option("--triggers", 10_000), seconds: 12)
+/// The parts to run (`--only`, comma-separated); all of them by default.
+let parts: Set<String> = {
+    guard let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count else {
+        return ["loop", "ask", "webhook", "scheduler"]
+    }
+    return Set(arguments[index + 1].split(separator: ",").map(String.init))
+}()
+
+if parts.contains("loop") { try await LoopBenchmark.run(turns: option("--turns", 2000)) }
+if parts.contains("ask") { try await AskFanOutBenchmark.run(agents: option("--agents", 100), rounds: option("--rounds", 10)) }
+if parts.contains("webhook") {
+    try await WebhookBenchmark.run(seconds: option("--hook-seconds", 5), connections: option("--connections", 32),
+                                  rounds: max(option("--hook-rounds", 3), 1))
+}
+if parts.contains("scheduler") { try await SchedulerBenchmark.run(triggers: option("--triggers", 10_000), seconds: 12) }
