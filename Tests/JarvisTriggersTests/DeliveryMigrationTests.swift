@@ -51,4 +51,23 @@ struct DeliveryMigrationTests {
         let tables = try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
         #expect(!tables.contains("delivery_ids"))
     }
+
+    @Test("the restart and dispatch queries read the partial index of unfinished deliveries, not the table")
+    func openDeliveriesUseTheIndex() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.sub("deliveries.sqlite")
+        _ = try DeliveryStore(path: path)
+        let plans = try await DatabaseQueue(path: path).read { db in
+            try ["accepted", "started"].map { state in
+                try String.fetchAll(db, sql: """
+                    EXPLAIN QUERY PLAN SELECT * FROM deliveries WHERE state = '\(state)' AND state <> 'finished'
+                    ORDER BY received_at, rowid LIMIT 10
+                    """, adapter: ColumnMapping(["detail": "detail"])).joined(separator: "; ")
+            }
+        }
+        for plan in plans {
+            #expect(plan.contains("USING INDEX deliveries_open"), "\(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+        }
+    }
 }

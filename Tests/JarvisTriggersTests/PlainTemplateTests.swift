@@ -24,6 +24,11 @@ struct PlainTemplateTests {
         "{{headers}}",
         "{{#ok}}yes{{/ok}}{{^off}} no{{/off}}",
         "{{{action}}} {{&action}} {{! a comment }}done",
+        "\nafter a blank first line {{action}}",
+        "  \t\r\nafter a blank first line {{action}}",
+        "trailing spaces after the last line {{action}}\n  ",
+        "a line {{action}}\u{2028}and another\n",
+        "  {{action}}\n\t{{n}}  \n",
     ])
     func sameAsMustache(_ source: String) throws {
         let template = try PromptTemplate(source)
@@ -36,10 +41,19 @@ struct PlainTemplateTests {
     func recognises() {
         #expect(PlainTemplate("a {{b}} c {{ d.e-f_g.0 }}")?.segments == [.text("a "), .variable(["b"]), .text(" c "), .variable(["d", "e-f_g", "0"])])
         #expect(PlainTemplate("plain text")?.segments == [.text("plain text")])
-        for other in ["{{#a}}x{{/a}}", "{{^a}}x{{/a}}", "{{{a}}}", "{{&a}}", "{{! note }}", "{{=<% %>=}}", "{{> part}}", "{{.}}",
+        for other in ["\nx {{a}}", "x {{a}}\n  ", "{{#a}}x{{/a}}", "{{^a}}x{{/a}}", "{{{a}}}", "{{&a}}", "{{! note }}", "{{=<% %>=}}", "{{> part}}", "{{.}}",
                       "{{a..b}}", "{{a.}}", "{{ }}", "{{a"] {
             #expect(PlainTemplate(other) == nil, "\(other)")
         }
+    }
+
+    @Test("templates with plain tags render on the plain path; the rest through Mustache")
+    func pathChosen() throws {
+        #expect(try PromptTemplate("Workflow {{workflow_run.name}} on {{ headers.x-github-event }} {{body}}").rendersWithoutMustache)
+        #expect(try PromptTemplate("no tags").rendersWithoutMustache)
+        #expect(try !PromptTemplate("{{a}} and {{a.b}}").rendersWithoutMustache, "a scalar and an object at once: the probe cannot build it")
+        #expect(try !PromptTemplate("\n{{a}}").rendersWithoutMustache)
+        #expect(try !PromptTemplate("{{#a}}{{b}}{{/a}}").rendersWithoutMustache)
     }
 
     @Test("a text body is {{body}} on both paths")

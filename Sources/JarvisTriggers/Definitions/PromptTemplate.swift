@@ -38,7 +38,19 @@ public struct PromptTemplate: Sendable {
             throw SyntaxError(line: 1, column: 1, message: "\(error); check the {{ }} tags")
         }
         source = text
-        plain = PlainTemplate(text)
+        plain = Self.checkedPlain(text, template: template)
+    }
+
+    /// Whether this template renders on the plain path (no sections, no trimmed whitespace).
+    var rendersWithoutMustache: Bool { plain != nil }
+
+    /// The plain path for `text` if it renders a probe exactly as Mustache does (a safety net
+    /// under the rules `PlainTemplate` follows), else nil.
+    private static func checkedPlain(_ text: String, template: MustacheTemplate) -> PlainTemplate? {
+        guard let plain = PlainTemplate(text), let probe = plain.probe,
+              let fast = plain.render(fields: probe.fields, headers: probe.headers, body: nil) else { return nil }
+        let slow = template.render(TemplateContext(fields: probe.fields, overrides: ["headers": probe.headers]))
+        return fast == slow ? plain : nil
     }
 
     /// Renders the template over a parsed payload and the delivery's headers; `text` is a

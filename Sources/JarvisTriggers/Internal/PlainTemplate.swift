@@ -10,8 +10,16 @@ struct PlainTemplate: Sendable {
 
     let segments: [Segment]
 
-    /// nil unless `source` holds only text and `{{ name }}` / `{{ a.b.c }}` tags.
+    /// nil unless `source` holds only text and `{{ name }}` / `{{ a.b.c }}` tags, and none of the
+    /// whitespace Mustache trims: a first line of only spaces (after the content-type pragma it is a
+    /// "standalone" line) or spaces after the last line break.
     init?(_ source: String) {
+        let isBlank = { (line: Substring) in line.allSatisfy { $0 == " " || $0 == "\t" } }
+        if let firstBreak = source.firstIndex(where: \.isNewline), isBlank(source[..<firstBreak]) { return nil }
+        if let lastBreak = source.lastIndex(where: \.isNewline) {
+            let tail = source[source.index(after: lastBreak)...]
+            if !tail.isEmpty, isBlank(tail) { return nil }
+        }
         var segments: [Segment] = []
         var rest = Substring(source)
         while let open = rest.range(of: "{{") {
@@ -27,6 +35,38 @@ struct PlainTemplate: Sendable {
         }
         if !rest.isEmpty { segments.append(.text(String(rest))) }
         self.segments = segments
+    }
+
+    /// Marker values for every tag, to check this path against Mustache once when a template loads:
+    /// the payload fields and headers that give each tag its own text.
+    var probe: (fields: [String: PayloadValue], headers: [String: String])? {
+        var fields: [String: PayloadValue] = [:]
+        var headers: [String: String] = [:]
+        for (index, segment) in segments.enumerated() {
+            guard case .variable(let path) = segment else { continue }
+            let marker = "<\(index)>"
+            if path[0] == "headers", path.count == 2 {
+                headers[path[1]] = marker
+            } else if path[0] != "headers", path[0] != "body" {
+                guard let merged = Self.merge(fields[path[0]], path.dropFirst(), marker) else { return nil }
+                fields[path[0]] = merged
+            }
+        }
+        return (fields, headers)
+    }
+
+    /// `existing` with `marker` at `path`; nil when two tags disagree on a value's shape.
+    private static func merge(_ existing: PayloadValue?, _ path: ArraySlice<String>, _ marker: String) -> PayloadValue? {
+        guard let step = path.first else { return existing == nil || existing == .string(marker) ? .string(marker) : nil }
+        var object: [String: PayloadValue] = [:]
+        switch existing {
+        case .none: break
+        case .object(let fields): object = fields
+        default: return nil
+        }
+        guard let child = merge(object[step], path.dropFirst(), marker) else { return nil }
+        object[step] = child
+        return .object(object)
     }
 
     /// The rendered text, or nil when a tag names an object or an array (Mustache renders those).

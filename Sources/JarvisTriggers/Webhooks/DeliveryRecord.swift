@@ -23,7 +23,8 @@ struct DeliveryRecord: Sendable {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// The newest delivery under the key since the time; reads only the index.
+    /// The id of the newest delivery under the key since the time (the whole row is read only for
+    /// an actual duplicate).
     static let duplicateSQL = """
         SELECT id FROM deliveries WHERE hook = ? AND dedupe_key = ? AND received_at >= ? ORDER BY received_at DESC LIMIT 1
         """

@@ -40,7 +40,7 @@ public final class DeliveryStore: Sendable {
     }
 
     /// v2: each delivery stores the digest of its de-duplication key, searched by one index, in
-    /// place of a second table with two more; the pending index holds only accepted deliveries; no
+    /// place of a second table with two more; the index by state holds only unfinished deliveries; no
     /// second unique index on `run_id` (run ids are random and claimed by delivery id). Fewer
     /// B-trees to update per delivery, most of them at their right edge (time-ordered ids).
     private static func keyInRow(_ db: Database) throws {
@@ -53,7 +53,7 @@ public final class DeliveryStore: Sendable {
             INSERT INTO deliveries_v2 (id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state,
                                        started_at, finished_at, outcome, reason, replay_of)
                 SELECT id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state,
-                       started_at, finished_at, outcome, reason, replay_of FROM deliveries;
+                       started_at, finished_at, outcome, reason, replay_of FROM deliveries ORDER BY rowid;
             """)
         let keys = try Row.fetchAll(db, sql: "SELECT delivery_id, sender_delivery_id FROM delivery_ids")
         for key in keys {
@@ -66,7 +66,7 @@ public final class DeliveryStore: Sendable {
             DROP TABLE deliveries;
             ALTER TABLE deliveries_v2 RENAME TO deliveries;
             CREATE INDEX deliveries_by_hook ON deliveries(hook, received_at);
-            CREATE INDEX deliveries_pending ON deliveries(received_at) WHERE state = 'accepted';
+            CREATE INDEX deliveries_open ON deliveries(state, received_at) WHERE state <> 'finished';
             CREATE INDEX deliveries_dedupe ON deliveries(hook, dedupe_key, received_at);
             """)
     }
@@ -77,12 +77,15 @@ public final class DeliveryStore: Sendable {
 
     /// Deliveries accepted and not yet started, oldest first (what the runtime should run).
     public func pendingDeliveries(limit: Int = 100) throws -> [Delivery] {
-        try fetch("SELECT * FROM deliveries WHERE state = 'accepted' ORDER BY received_at, id LIMIT ?", [max(limit, 0)])
+        // `state <> 'finished'` lets SQLite use the partial index `deliveries_open`.
+        try fetch("SELECT * FROM deliveries WHERE state = 'accepted' AND state <> 'finished' ORDER BY received_at, rowid LIMIT ?",
+                  [max(limit, 0)])
     }
 
     /// Deliveries whose run started and has not been recorded as finished (a restart watches them again).
     public func startedDeliveries(limit: Int = 1000) throws -> [Delivery] {
-        try fetch("SELECT * FROM deliveries WHERE state = 'started' ORDER BY received_at, rowid LIMIT ?", [max(limit, 0)])
+        try fetch("SELECT * FROM deliveries WHERE state = 'started' AND state <> 'finished' ORDER BY received_at, rowid LIMIT ?",
+                  [max(limit, 0)])
     }
 
     /// Claims a delivery for its run: true exactly once, for the first caller with its run id;
@@ -144,20 +147,31 @@ public final class DeliveryStore: Sendable {
     }
 
     /// Deletes finished deliveries received before `cutoff` (never one still waiting for or running
-    /// its run); returns how many.
+    /// its run); returns how many. Deletes `pruneChunk` rows per transaction, so a large backlog
+    /// (the first prune of an old store) never holds the writer for long: deliveries keep committing.
     /// - Throws: `StoreError` when the store cannot be written.
     @discardableResult
     public func pruneDeliveries(receivedBefore cutoff: Date) throws -> Int {
-        try database.write { db in
-            var removed = 0
-            for hook in try String.fetchAll(db, sql: "SELECT DISTINCT hook FROM deliveries") {
-                try db.execute(sql: "DELETE FROM deliveries WHERE hook = ? AND received_at < ? AND state = 'finished'",
-                               arguments: [hook, cutoff.timeIntervalSince1970])
-                removed += db.changesCount
+        let hooks = try database.read { try String.fetchAll($0, sql: "SELECT DISTINCT hook FROM deliveries") }
+        var removed = 0
+        for hook in hooks {
+            while true {
+                let deleted = try database.write { db -> Int in
+                    try db.execute(sql: """
+                        DELETE FROM deliveries WHERE rowid IN (
+                            SELECT rowid FROM deliveries WHERE hook = ? AND received_at < ? AND state = 'finished' LIMIT ?)
+                        """, arguments: [hook, cutoff.timeIntervalSince1970, Self.pruneChunk])
+                    return db.changesCount
+                }
+                removed += deleted
+                if deleted < Self.pruneChunk { break }
             }
-            return removed
         }
+        return removed
     }
+
+    /// How many deliveries one pruning transaction deletes at most.
+    static let pruneChunk = 500
 
     /// Stores `delivery` in the next group commit (see `DeliveryWriter`), unless `dedupeKey` was
     /// seen since `dedupeSince`; returns once it is on disk.
