@@ -2,7 +2,7 @@ import CmdopIdentity
 import CmdopStorage
 import Foundation
 import GRDB
-import JarvisTriggers
+@testable import JarvisTriggers
 import Testing
 
 @Suite("Delivery store migration: v1 files keep their deliveries and their de-duplication")
@@ -58,11 +58,9 @@ struct DeliveryMigrationTests {
         let path = folder.sub("deliveries.sqlite")
         _ = try DeliveryStore(path: path)
         let plans = try await DatabaseQueue(path: path).read { db in
-            try ["accepted", "started"].map { state in
-                try String.fetchAll(db, sql: """
-                    EXPLAIN QUERY PLAN SELECT * FROM deliveries WHERE state = '\(state)' AND state <> 'finished'
-                    ORDER BY received_at, rowid LIMIT 10
-                    """, adapter: ColumnMapping(["detail": "detail"])).joined(separator: "; ")
+            try [Delivery.State.accepted, .started].map { state in
+                try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + DeliveryStore.unfinishedSQL(state: state), arguments: [10],
+                                    adapter: ColumnMapping(["detail": "detail"])).joined(separator: "; ")
             }
         }
         for plan in plans {

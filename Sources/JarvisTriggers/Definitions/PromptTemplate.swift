@@ -49,8 +49,20 @@ public struct PromptTemplate: Sendable {
     private static func checkedPlain(_ text: String, template: MustacheTemplate) -> PlainTemplate? {
         guard let plain = PlainTemplate(text), let probe = plain.probe,
               let fast = plain.render(fields: probe.fields, headers: probe.headers, body: nil) else { return nil }
-        let slow = template.render(TemplateContext(fields: probe.fields, overrides: ["headers": probe.headers]))
-        return fast == slow ? plain : nil
+        return fast == mustache(template, fields: probe.fields, visibleHeaders: probe.headers, text: nil) ? plain : nil
+    }
+
+    /// Renders through Mustache over a lazy context (`TemplateContext`).
+    private static func mustache(_ template: MustacheTemplate, fields: [String: PayloadValue], visibleHeaders: [String: String],
+                                 text: String?) -> String {
+        var context = TemplateContext(fields: fields, overrides: ["headers": visibleHeaders])
+        if let text { context.overrides["body"] = text }
+        return template.render(context)
+    }
+
+    private static func fields(_ payload: PayloadValue) -> [String: PayloadValue] {
+        if case .object(let object) = payload { return object }
+        return [:]
     }
 
     /// Renders the template over a parsed payload and the delivery's headers; `text` is a
@@ -61,21 +73,14 @@ public struct PromptTemplate: Sendable {
 
     /// `render` for headers already passed through `visibleHeaders`.
     func render(payload: PayloadValue, visibleHeaders: [String: String], text: String?) -> String {
-        var fields: [String: PayloadValue] = [:]
-        if case .object(let object) = payload { fields = object }
+        let fields = Self.fields(payload)
         if let plain, let rendered = plain.render(fields: fields, headers: visibleHeaders, body: text) { return rendered }
-        var context = TemplateContext(fields: fields, overrides: ["headers": visibleHeaders])
-        if let text { context.overrides["body"] = text }
-        return template.render(context)
+        return Self.mustache(template, fields: fields, visibleHeaders: visibleHeaders, text: text)
     }
 
     /// The same as `render`, always through Mustache (to check the plain path against it).
     func renderWithMustache(payload: PayloadValue, headers: [String: String], text: String? = nil) -> String {
-        var fields: [String: PayloadValue] = [:]
-        if case .object(let object) = payload { fields = object }
-        var context = TemplateContext(fields: fields, overrides: ["headers": Self.visibleHeaders(headers)])
-        if let text { context.overrides["body"] = text }
-        return template.render(context)
+        Self.mustache(template, fields: Self.fields(payload), visibleHeaders: Self.visibleHeaders(headers), text: text)
     }
 
     /// Headers as templates (and stored deliveries) may see them: lower-cased names, credentials removed.

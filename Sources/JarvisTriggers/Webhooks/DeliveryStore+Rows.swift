@@ -7,18 +7,16 @@ extension DeliveryStore {
     static func insert(_ db: Database, _ record: DeliveryRecord) throws -> InsertResult {
         if let lookup = record.lookup,
            let id = try String.fetchOne(db.cachedStatement(sql: DeliveryRecord.duplicateSQL), arguments: lookup),
-           let existing = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).flatMap(delivery) {
+           let existing = try delivery(db, id: id) {
             return .duplicate(existing)
         }
         try db.cachedStatement(sql: DeliveryRecord.insertSQL).execute(arguments: record.values)
         return .stored
     }
 
-    /// The newest delivery of `hook` under `key` since `since`.
-    static func duplicate(_ db: Database, hook: String, key: String, since: Date) throws -> Delivery? {
-        guard let id = try String.fetchOne(db.cachedStatement(sql: DeliveryRecord.duplicateSQL),
-                                           arguments: [hook, Data(dedupeDigest(key)), since.timeIntervalSince1970]) else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).flatMap(delivery)
+    /// One delivery by our id.
+    static func delivery(_ db: Database, id: String) throws -> Delivery? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM deliveries WHERE id = ?"), arguments: [id]).flatMap(delivery)
     }
 
     static func delivery(_ row: Row) -> Delivery? {

@@ -77,15 +77,18 @@ public final class DeliveryStore: Sendable {
 
     /// Deliveries accepted and not yet started, oldest first (what the runtime should run).
     public func pendingDeliveries(limit: Int = 100) throws -> [Delivery] {
-        // `state <> 'finished'` lets SQLite use the partial index `deliveries_open`.
-        try fetch("SELECT * FROM deliveries WHERE state = 'accepted' AND state <> 'finished' ORDER BY received_at, rowid LIMIT ?",
-                  [max(limit, 0)])
+        try fetch(Self.unfinishedSQL(state: .accepted), [max(limit, 0)])
     }
 
     /// Deliveries whose run started and has not been recorded as finished (a restart watches them again).
     public func startedDeliveries(limit: Int = 1000) throws -> [Delivery] {
-        try fetch("SELECT * FROM deliveries WHERE state = 'started' AND state <> 'finished' ORDER BY received_at, rowid LIMIT ?",
-                  [max(limit, 0)])
+        try fetch(Self.unfinishedSQL(state: .started), [max(limit, 0)])
+    }
+
+    /// Unfinished deliveries in `state`, oldest first; `state <> 'finished'` lets SQLite use the
+    /// partial index `deliveries_open` (a bare `state = ?` would scan the table).
+    static func unfinishedSQL(state: Delivery.State) -> String {
+        "SELECT * FROM deliveries WHERE state = '\(state.rawValue)' AND state <> 'finished' ORDER BY received_at, rowid LIMIT ?"
     }
 
     /// Claims a delivery for its run: true exactly once, for the first caller with its run id;
@@ -120,12 +123,7 @@ public final class DeliveryStore: Sendable {
 
     /// One delivery by our id.
     public func delivery(id: String) throws -> Delivery? {
-        try fetch("SELECT * FROM deliveries WHERE id = ?", [id]).first
-    }
-
-    /// The delivery stored under de-duplication key `key` of `hook` received at or after `since`, if any.
-    public func duplicate(hook: String, key: String, since: Date) throws -> Delivery? {
-        try database.read { db in try Self.duplicate(db, hook: hook, key: key, since: since) }
+        try database.read { db in try Self.delivery(db, id: id) }
     }
 
     /// Stores a new delivery copying a stored one (its body, headers and — unless `prompt` is
@@ -133,8 +131,7 @@ public final class DeliveryStore: Sendable {
     /// - Throws: `StoreError` when there is no such delivery.
     public func replay(deliveryID: String, prompt: String? = nil, now: Date = Date()) throws -> Delivery {
         try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [deliveryID]),
-                  let original = Self.delivery(row) else {
+            guard let original = try Self.delivery(db, id: deliveryID) else {
                 throw StoreError("no delivery \(deliveryID); see `cmdop webhooks deliveries HOOK` for ids")
             }
             let copy = Delivery(id: TimeOrderedID.make(now: now), hook: original.hook, senderDeliveryID: nil,
