@@ -7,8 +7,8 @@ import Testing
 
 @Suite("Delivery store migration: v1 files keep their deliveries and their de-duplication")
 struct DeliveryMigrationTests {
-    @Test("a v1 store opens as v2: deliveries kept, a stored GitHub body still a duplicate, states intact")
-    func v1ToV2() async throws {
+    @Test("a v1 store opens as the current version: deliveries kept, a stored GitHub body still a duplicate, states intact")
+    func v1ToCurrent() async throws {
         let folder = try TemporaryFolder()
         let path = folder.sub("deliveries.sqlite")
         let body = Array(#"{"n":1}"#.utf8)
@@ -48,20 +48,34 @@ struct DeliveryMigrationTests {
         let again = await intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "x-3"), body: body)
         #expect(again.status == 200)
         #expect(again.fields["status"] == "duplicate" && again.fields["run_id"] == "r-old")
-        let tables = try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
-        #expect(!tables.contains("delivery_ids"))
+        let names = try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master") }
+        #expect(!names.contains("delivery_ids") && !names.contains("deliveries_dedupe"))
+        #expect(names.contains("delivery_keys"))
+    }
+
+    /// SQLite's plan for `sql` over a new store's schema.
+    static func plan(_ sql: String, _ arguments: StatementArguments) async throws -> String {
+        let folder = try TemporaryFolder()
+        let path = folder.sub("deliveries.sqlite")
+        _ = try DeliveryStore(path: path)
+        return try await DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments,
+                                adapter: ColumnMapping(["detail": "detail"])).joined(separator: "; ")
+        }
+    }
+
+    @Test("a key's look-up searches delivery_keys' primary key")
+    func keyLookUpUsesThePrimaryKey() async throws {
+        let plan = try await Self.plan(DeliveryKeyIndex.newestWrittenSQL, ["gh", Data([1]), 0])
+        #expect(plan.contains("SEARCH delivery_keys USING PRIMARY KEY (hook=? AND dedupe_key=? AND received_at>?)"), "\(plan)")
+        #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
     }
 
     @Test("the restart and dispatch queries read the partial index of unfinished deliveries, not the table")
     func openDeliveriesUseTheIndex() async throws {
-        let folder = try TemporaryFolder()
-        let path = folder.sub("deliveries.sqlite")
-        _ = try DeliveryStore(path: path)
-        let plans = try await DatabaseQueue(path: path).read { db in
-            try [Delivery.State.accepted, .started].map { state in
-                try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + DeliveryStore.unfinishedSQL(state: state), arguments: [10],
-                                    adapter: ColumnMapping(["detail": "detail"])).joined(separator: "; ")
-            }
+        var plans: [String] = []
+        for state in [Delivery.State.accepted, .started] {
+            plans.append(try await Self.plan(DeliveryStore.unfinishedSQL(state: state), [10]))
         }
         for plan in plans {
             #expect(plan.contains("USING INDEX deliveries_open"), "\(plan)")

@@ -3,15 +3,10 @@ import GRDB
 
 /// Row mapping for `DeliveryStore`.
 extension DeliveryStore {
-    /// Stores `record` unless a delivery under its key is already stored.
-    static func insert(_ db: Database, _ record: DeliveryRecord) throws -> InsertResult {
-        if let lookup = record.lookup,
-           let id = try String.fetchOne(db.cachedStatement(sql: DeliveryRecord.duplicateSQL), arguments: lookup),
-           let existing = try delivery(db, id: id) {
-            return .duplicate(existing)
-        }
-        try db.cachedStatement(sql: DeliveryRecord.insertSQL).execute(arguments: record.values)
-        return .stored
+    /// Stores `record`'s row (the writer has checked its key); `generation` is the key generation
+    /// it belongs to, nil for a row stored outside the writer (a replay, which has no key).
+    static func insert(_ db: Database, _ record: DeliveryRecord, generation: Int64?) throws {
+        try db.cachedStatement(sql: DeliveryRecord.insertSQL).execute(arguments: record.values + [generation])
     }
 
     /// One delivery by our id.

@@ -5,6 +5,9 @@ import GRDB
 
 /// Webhook deliveries in SQLite (WAL). A delivery is committed before its 202 is sent, and a run
 /// claims it exactly once (`markStarted`), so a crash between the two loses nothing and runs nothing twice.
+///
+/// One store per file and process: the newest de-duplication keys live in this object's memory
+/// (`DeliveryKeyIndex`) until they are written, so a second store open on the same file would not see them.
 public final class DeliveryStore: Sendable {
     /// What storing a delivery did.
     enum InsertResult: Sendable {
@@ -18,7 +21,13 @@ public final class DeliveryStore: Sendable {
 
     /// Opens (creating and migrating) the store at `path`; `":memory:"` for a private in-memory one.
     /// - Throws: `StoreError` naming the file and what to check.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, keyGenerationSize: 32_768)
+    }
+
+    /// - Parameter keyGenerationSize: how many de-duplication keys stay in memory before they are
+    ///   written to `delivery_keys` (see `DeliveryKeyIndex`).
+    init(path: String, keyGenerationSize: Int) throws {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: webhook deliveries") { db in
             try db.execute(sql: """
@@ -35,8 +44,14 @@ public final class DeliveryStore: Sendable {
                 """)
         }
         migrator.registerMigration("v2: de-duplication key in the delivery row", migrate: Self.keyInRow)
+        migrator.registerMigration("v3: de-duplication keys written in batches", migrate: Self.keysInBatches)
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
-        writer = DeliveryWriter(database: database)
+        do {
+            let keys = try database.read { try DeliveryKeyIndex.load($0, generationSize: keyGenerationSize) }
+            writer = DeliveryWriter(database: database, keys: keys)
+        } catch {
+            throw StoreError("\(path): cannot read the recent de-duplication keys (\(error)); check the file is readable")
+        }
     }
 
     /// v2: each delivery stores the digest of its de-duplication key, searched by one index, in
@@ -68,6 +83,23 @@ public final class DeliveryStore: Sendable {
             CREATE INDEX deliveries_by_hook ON deliveries(hook, received_at);
             CREATE INDEX deliveries_open ON deliveries(state, received_at) WHERE state <> 'finished';
             CREATE INDEX deliveries_dedupe ON deliveries(hook, dedupe_key, received_at);
+            """)
+    }
+
+    /// v3: keys leave the row's index for `delivery_keys`, written in key order a generation at a
+    /// time (`DeliveryKeyIndex`); rows stored before carry generation 0, already written.
+    private static func keysInBatches(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE deliveries ADD COLUMN key_generation INTEGER DEFAULT 0;
+            CREATE TABLE delivery_keys (
+                hook TEXT NOT NULL, dedupe_key BLOB NOT NULL, received_at DOUBLE NOT NULL, delivery_id TEXT NOT NULL,
+                PRIMARY KEY (hook, dedupe_key, received_at)) WITHOUT ROWID;
+            INSERT OR IGNORE INTO delivery_keys (hook, dedupe_key, received_at, delivery_id)
+                SELECT hook, dedupe_key, received_at, id FROM deliveries WHERE dedupe_key IS NOT NULL;
+            CREATE INDEX delivery_keys_age ON delivery_keys(received_at);
+            DROP INDEX deliveries_dedupe;
+            CREATE TABLE delivery_key_state (written_generation INTEGER NOT NULL);
+            INSERT INTO delivery_key_state VALUES (0);
             """)
     }
 
@@ -138,7 +170,7 @@ public final class DeliveryStore: Sendable {
                                 headers: original.headers, body: original.body, prompt: prompt ?? original.prompt,
                                 runID: TimeOrderedID.make(now: now), receivedAt: now, state: .accepted, startedAt: nil,
                                 finishedAt: nil, outcome: nil, replayOf: original.id)
-            _ = try Self.insert(db, DeliveryRecord(copy, dedupeKey: nil, dedupeSince: now))
+            try Self.insert(db, DeliveryRecord(copy, dedupeKey: nil, dedupeSince: now), generation: nil)
             return copy
         }
     }
@@ -165,6 +197,25 @@ public final class DeliveryStore: Sendable {
             }
         }
         return removed
+    }
+
+    /// Forgets de-duplication keys received before `cutoff` (each hook keeps its keys at least as
+    /// long as its replay window: the caller's cutoff); returns how many, `pruneChunk` per transaction.
+    /// - Throws: `StoreError` when the store cannot be written.
+    @discardableResult
+    public func pruneKeys(receivedBefore cutoff: Date) throws -> Int {
+        var removed = 0
+        while true {
+            let deleted = try database.write { db -> Int in
+                try db.execute(sql: """
+                    DELETE FROM delivery_keys WHERE (hook, dedupe_key, received_at) IN (
+                        SELECT hook, dedupe_key, received_at FROM delivery_keys WHERE received_at < ? LIMIT ?)
+                    """, arguments: [cutoff.timeIntervalSince1970, Self.pruneChunk])
+                return db.changesCount
+            }
+            removed += deleted
+            if deleted < Self.pruneChunk { return removed }
+        }
     }
 
     /// How many deliveries one pruning transaction deletes at most.

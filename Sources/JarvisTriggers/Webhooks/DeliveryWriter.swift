@@ -11,6 +11,9 @@ import Synchronization
 /// commit held more than one delivery) a commit starts no sooner than `pace` after the one before,
 /// letting more deliveries join it. That adds at most `pace` to a delivery's wait; a delivery
 /// arriving alone is committed at once.
+///
+/// The writer also owns the de-duplication keys (`DeliveryKeyIndex`): it checks each delivery's
+/// key, and between commits writes a chunk of a full key generation to `delivery_keys`.
 final class DeliveryWriter: Sendable {
     private struct Pending {
         var record: DeliveryRecord
@@ -28,8 +31,13 @@ final class DeliveryWriter: Sendable {
     private let database: any DatabaseWriter
     private let state = Mutex(State())
     private let worker = DispatchQueue(label: "cmdop.deliveries.writer")
+    /// Read and changed on `worker` only (and by `init`, before it is used).
+    nonisolated(unsafe) private var keys: DeliveryKeyIndex
 
-    init(database: any DatabaseWriter) { self.database = database }
+    init(database: any DatabaseWriter, keys: DeliveryKeyIndex) {
+        self.database = database
+        self.keys = keys
+    }
 
     /// Stores `record` (unless a delivery under its key is stored) in the next commit.
     func insert(_ record: DeliveryRecord) async throws -> DeliveryStore.InsertResult {
@@ -43,29 +51,83 @@ final class DeliveryWriter: Sendable {
         }
     }
 
-    /// Commits batches until the queue is empty (runs on `worker` only).
+    /// Commits batches, and writes key chunks, until neither is left (runs on `worker` only).
     private func drain() {
         var lastStart: ContinuousClock.Instant?
         var lastCount = 0
+        var keyChunkFailed = false
         while true {
             if lastCount > 1, let lastStart {
                 let wait = lastStart + Self.pace - .now
                 if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
             }
+            let keyWork = keys.hasWork && !keyChunkFailed
             let batch = state.withLock { state -> [Pending] in
                 defer { state.queue.removeAll(keepingCapacity: true) }
-                if state.queue.isEmpty { state.draining = false }
+                if state.queue.isEmpty, !keyWork { state.draining = false }
                 return state.queue
             }
-            guard !batch.isEmpty else { return }
-            lastStart = .now
+            if batch.isEmpty, !keyWork { return }
             lastCount = batch.count
-            do {
-                let results = try database.write { db in try batch.map { try DeliveryStore.insert(db, $0.record) } }
-                for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
-            } catch {
-                for pending in batch { pending.continuation.resume(throwing: error) }
+            if !batch.isEmpty {
+                lastStart = .now
+                commit(batch)
             }
+            if keyWork { keyChunkFailed = !writeKeyChunk() }
+        }
+    }
+
+    /// Stores a batch in one transaction and answers each delivery.
+    private func commit(_ batch: [Pending]) {
+        let generation = keys.generation
+        var stored: [(DeliveryKey, DeliveryKeyIndex.Entry)] = []
+        do {
+            let results = try database.write { db -> [DeliveryStore.InsertResult] in
+                stored.removeAll(keepingCapacity: true)
+                var batchKeys: [DeliveryKey: DeliveryKeyIndex.Entry] = [:]
+                return try batch.map { pending in
+                    let record = pending.record
+                    if let key = record.key {
+                        if let existing = try duplicate(of: key, since: record.since, batchKeys: batchKeys, db) {
+                            return .duplicate(existing)
+                        }
+                        batchKeys[key] = record.entry
+                        stored.append((key, record.entry))
+                    }
+                    try DeliveryStore.insert(db, record, generation: generation)
+                    return .stored
+                }
+            }
+            for (key, entry) in stored { keys.record(key, entry) }
+            for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
+        } catch {
+            for pending in batch { pending.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// The stored delivery that makes one under `key` a duplicate: one earlier in this batch, one
+    /// the key index holds in memory, or one in `delivery_keys`.
+    private func duplicate(of key: DeliveryKey, since: Double, batchKeys: [DeliveryKey: DeliveryKeyIndex.Entry],
+                           _ db: Database) throws -> Delivery? {
+        let id: String?
+        if let entry = batchKeys[key].flatMap({ $0.receivedAt >= since ? $0 : nil }) ?? keys.newest(key, since: since) {
+            id = entry.deliveryID
+        } else {
+            id = try DeliveryKeyIndex.newestWritten(key, since: since, db)
+        }
+        return try id.flatMap { try DeliveryStore.delivery(db, id: $0) }
+    }
+
+    /// Writes the next chunk of a full key generation. On failure (a full disk, say) its keys stay
+    /// in memory and in their rows, so nothing is lost; the chunk is tried again on the next drain.
+    private func writeKeyChunk() -> Bool {
+        guard let chunk = keys.nextChunk() else { return true }
+        do {
+            try database.write { db in try DeliveryKeyIndex.write(chunk, db) }
+            keys.written(chunk)
+            return true
+        } catch {
+            return false
         }
     }
 }

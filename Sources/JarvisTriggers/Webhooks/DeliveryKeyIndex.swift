@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+
+/// What makes two deliveries of a hook the same one: the hook and 16 bytes of the key's SHA-256.
+struct DeliveryKey: Hashable, Sendable {
+    let hook: String
+    let digest: [UInt8]
+}
+
+/// The de-duplication keys of recent deliveries, in memory, written to `delivery_keys` in sorted
+/// batches rather than one by one.
+///
+/// Why: a key is a digest, so a B-tree keyed by it takes each new key on a random leaf, and every
+/// commit then writes (and later checkpoints) one 4 KiB page per delivery. That was most of the
+/// store's cost per delivery. Here a delivery's row carries its key and the generation it was
+/// stored in; the keys of a generation stay in memory until it is full, then go to `delivery_keys`
+/// in key order, a chunk per transaction between the writer's commits, so each written page takes
+/// many keys and a chunk never holds the writer for long.
+///
+/// Nothing is lost on a crash: the rows are the truth. `delivery_key_state` names the newest
+/// generation wholly written; on opening, `load` reads back the keys of every row stored after it
+/// (the newest rows, found from the end of the table). Rows without a key carry their generation
+/// too, so that look-back stops at the first row already written; replays carry none.
+///
+/// Used by `DeliveryWriter` on its queue only.
+struct DeliveryKeyIndex {
+    /// The newest delivery stored under a key (in memory).
+    struct Entry: Sendable {
+        let deliveryID: String
+        let receivedAt: Double
+    }
+
+    /// Keys written to `delivery_keys` in one transaction.
+    struct Chunk {
+        let generation: Int64
+        let keys: ArraySlice<(key: DeliveryKey, entry: Entry)>
+        /// The generation's last chunk: its transaction also records the generation as written.
+        let isLast: Bool
+    }
+
+    /// The generation rows stored now carry.
+    private(set) var generation: Int64
+    /// How many keys a generation holds before it is written out.
+    let generationSize: Int
+    private var current: [DeliveryKey: Entry] = [:]
+    /// The generation being written, in key order, and how far.
+    private var writing: (generation: Int64, byKey: [DeliveryKey: Entry], sorted: [(key: DeliveryKey, entry: Entry)], next: Int)?
+
+    /// Keys per transaction when a generation is written.
+    static let chunkSize = 512
+
+    init(generation: Int64, generationSize: Int) {
+        self.generation = generation
+        self.generationSize = max(generationSize, 1)
+    }
+
+    /// The newest delivery under `key` received at or after `since` that this index holds in memory.
+    func newest(_ key: DeliveryKey, since: Double) -> Entry? {
+        let recent = current[key].flatMap { $0.receivedAt >= since ? $0 : nil }
+        guard let older = writing?.byKey[key], older.receivedAt >= since else { return recent }
+        guard let recent else { return older }
+        return recent.receivedAt >= older.receivedAt ? recent : older
+    }
+
+    /// Records a committed delivery's key (the newest one wins).
+    mutating func record(_ key: DeliveryKey, _ entry: Entry) {
+        if let held = current[key], held.receivedAt > entry.receivedAt { return }
+        current[key] = entry
+    }
+
+    /// True when there is a generation to write (or the current one is full).
+    var hasWork: Bool { writing != nil || current.count >= generationSize }
+
+    /// The next chunk to write, starting a new generation when the current one is full.
+    mutating func nextChunk() -> Chunk? {
+        if writing == nil, current.count >= generationSize {
+            let sorted = Self.inKeyOrder(current)
+            writing = (generation, current, sorted, 0)
+            current = [:]
+            generation += 1
+        }
+        guard let writing else { return nil }
+        let end = min(writing.next + Self.chunkSize, writing.sorted.count)
+        return Chunk(generation: writing.generation, keys: writing.sorted[writing.next..<end], isLast: end == writing.sorted.count)
+    }
+
+    /// Marks `chunk` committed; after the last one its keys are read from `delivery_keys` only.
+    mutating func written(_ chunk: Chunk) {
+        guard let current = writing, current.generation == chunk.generation else { return }
+        writing = chunk.isLast ? nil : (current.generation, current.byKey, current.sorted, chunk.keys.endIndex)
+    }
+
+    /// The keys in about `delivery_keys`' order (hook, then digest, bytewise as SQLite compares),
+    /// sorting on the digest's first 8 bytes: enough for locality, and fast for a whole generation.
+    private static func inKeyOrder(_ keys: [DeliveryKey: Entry]) -> [(key: DeliveryKey, entry: Entry)] {
+        let hooks = Set(keys.keys.map(\.hook)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let rank = Dictionary(uniqueKeysWithValues: hooks.enumerated().map { ($1, $0) })
+        return keys.map { (key: $0.key, entry: $0.value, order: (rank[$0.key.hook] ?? 0, prefix($0.key.digest))) }
+            .sorted { $0.order < $1.order }
+            .map { (key: $0.key, entry: $0.entry) }
+    }
+
+    private static func prefix(_ digest: [UInt8]) -> UInt64 {
+        digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    // MARK: - SQL
+
+    /// Writes `chunk` (in the caller's transaction); keys already there (a generation re-read after
+    /// a crash in the middle of writing it) are skipped.
+    static func write(_ chunk: Chunk, _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO delivery_keys (hook, dedupe_key, received_at, delivery_id) VALUES (?, ?, ?, ?)
+            """)
+        for (key, entry) in chunk.keys {
+            try insert.execute(arguments: [key.hook, Data(key.digest), entry.receivedAt, entry.deliveryID])
+        }
+        if chunk.isLast {
+            try db.execute(sql: "UPDATE delivery_key_state SET written_generation = ?", arguments: [chunk.generation])
+        }
+    }
+
+    /// The id of the newest delivery under `key` since `since` in `delivery_keys`.
+    static func newestWritten(_ key: DeliveryKey, since: Double, _ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: newestWrittenSQL), arguments: [key.hook, Data(key.digest), since])
+    }
+
+    /// One search of `delivery_keys`' primary key.
+    static let newestWrittenSQL = """
+        SELECT delivery_id FROM delivery_keys WHERE hook = ? AND dedupe_key = ? AND received_at >= ?
+        ORDER BY received_at DESC LIMIT 1
+        """
+
+
+    /// The index as a store left it: the keys of rows stored after the last generation written.
+    static func load(_ db: Database, generationSize: Int) throws -> DeliveryKeyIndex {
+        let written = try Int64.fetchOne(db, sql: "SELECT written_generation FROM delivery_key_state") ?? 0
+        var newestSeen = written
+        var unwritten: [(DeliveryKey, Entry)] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT hook, dedupe_key, received_at, id, key_generation FROM deliveries ORDER BY rowid DESC
+            """)
+        while let row = try rows.next() {
+            guard let rowGeneration = row["key_generation"] as Int64? else { continue }
+            if rowGeneration <= written { break }
+            newestSeen = max(newestSeen, rowGeneration)
+            if let digest = row["dedupe_key"] as Data? {
+                unwritten.append((DeliveryKey(hook: row["hook"], digest: Array(digest)),
+                                  Entry(deliveryID: row["id"], receivedAt: row["received_at"])))
+            }
+        }
+        var index = DeliveryKeyIndex(generation: newestSeen + 1, generationSize: generationSize)
+        for (key, entry) in unwritten { index.record(key, entry) }
+        return index
+    }
+}
