@@ -4,9 +4,11 @@ import Foundation
 /// Hashes, MACs, randomness and constant-time comparison from libsodium.
 public enum Crypto {
     /// libsodium is initialised once per process, on first use.
-    static let ready: Bool = sodium_init() >= 0
+    @usableFromInline static let ready: Bool = sodium_init() >= 0
 
-    /// SHA-256 of `bytes`.
+    /// SHA-256 of `bytes`. (Inlinable, as the functions below: callers get code specialised for
+    /// their collection type, not generic calls through witness tables on every byte.)
+    @inlinable
     public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         precondition(ready, "libsodium failed to initialise")
         let input = Array(bytes)
@@ -19,6 +21,7 @@ public enum Crypto {
     public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
 
     /// HMAC-SHA256 with a key of any length.
+    @inlinable
     public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
         precondition(ready, "libsodium failed to initialise")
         let keyBytes = Array(key)
@@ -40,6 +43,7 @@ public enum Crypto {
     }
 
     /// Compares two byte strings in time that depends only on their length.
+    @inlinable
     public static func constantTimeEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         let left = Array(a)
         let right = Array(b)
@@ -49,6 +53,7 @@ public enum Crypto {
     }
 
     /// Lower-case hex.
+    @inlinable
     public static func hex(_ bytes: some Collection<UInt8>) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { out in
             var index = 0
@@ -61,8 +66,8 @@ public enum Crypto {
         }
     }
 
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? nibble + 48 : nibble + 87 }
+    @inline(__always) @usableFromInline
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? nibble + 48 : nibble + 87 }
 
     /// Parses hex (either case); nil when malformed.
     public static func bytes(fromHex text: String) -> [UInt8]? {

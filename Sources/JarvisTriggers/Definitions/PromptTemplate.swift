@@ -86,12 +86,18 @@ public struct PromptTemplate: Sendable {
     /// Headers as templates (and stored deliveries) may see them: lower-cased names, credentials removed.
     static func visibleHeaders(_ headers: [String: String]) -> [String: String] {
         var visible: [String: String] = [:]
+        visible.reserveCapacity(headers.count)
         for (name, value) in headers {
-            let lower = name.lowercased()
+            let lower = lowercased(name)
             guard !hiddenHeaders.contains(lower) else { continue }
             visible[lower] = value
         }
         return visible
+    }
+
+    /// `name` lower-cased; as it is when it already is (most header names: no new string).
+    static func lowercased(_ name: String) -> String {
+        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
     }
 
     static let hiddenHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]

@@ -22,8 +22,9 @@ struct DeliveryKey: Hashable, Sendable {
 /// (the newest rows, found from the end of the table). Rows without a key carry their generation
 /// too, so that look-back stops at the first row already written; replays carry none.
 ///
-/// Used by `DeliveryWriter` on its queue only.
-struct DeliveryKeyIndex {
+/// Used by `DeliveryWriter` on its queue only. A class, so the writer's look-ups and updates
+/// work in place rather than on copies of the maps.
+final class DeliveryKeyIndex {
     /// The newest delivery stored under a key (in memory).
     struct Entry: Sendable {
         let deliveryID: String
@@ -43,8 +44,11 @@ struct DeliveryKeyIndex {
     /// How many keys a generation holds before it is written out.
     let generationSize: Int
     private var current: [DeliveryKey: Entry] = [:]
-    /// The generation being written, in key order, and how far.
-    private var writing: (generation: Int64, byKey: [DeliveryKey: Entry], sorted: [(key: DeliveryKey, entry: Entry)], next: Int)?
+    /// The generation being written (nil: none), its keys, the same in key order, and how far it is.
+    private var writingGeneration: Int64?
+    private var writing: [DeliveryKey: Entry] = [:]
+    private var writingSorted: [(key: DeliveryKey, entry: Entry)] = []
+    private var writingNext = 0
 
     /// Keys per transaction when a generation is written.
     static let chunkSize = 512
@@ -57,37 +61,44 @@ struct DeliveryKeyIndex {
     /// The newest delivery under `key` received at or after `since` that this index holds in memory.
     func newest(_ key: DeliveryKey, since: Double) -> Entry? {
         let recent = current[key].flatMap { $0.receivedAt >= since ? $0 : nil }
-        guard let older = writing?.byKey[key], older.receivedAt >= since else { return recent }
+        guard let older = writing[key], older.receivedAt >= since else { return recent }
         guard let recent else { return older }
         return recent.receivedAt >= older.receivedAt ? recent : older
     }
 
     /// Records a committed delivery's key (the newest one wins).
-    mutating func record(_ key: DeliveryKey, _ entry: Entry) {
+    func record(_ key: DeliveryKey, _ entry: Entry) {
         if let held = current[key], held.receivedAt > entry.receivedAt { return }
         current[key] = entry
     }
 
     /// True when there is a generation to write (or the current one is full).
-    var hasWork: Bool { writing != nil || current.count >= generationSize }
+    var hasWork: Bool { writingGeneration != nil || current.count >= generationSize }
 
     /// The next chunk to write, starting a new generation when the current one is full.
-    mutating func nextChunk() -> Chunk? {
-        if writing == nil, current.count >= generationSize {
-            let sorted = Self.inKeyOrder(current)
-            writing = (generation, current, sorted, 0)
+    func nextChunk() -> Chunk? {
+        if writingGeneration == nil, current.count >= generationSize {
+            writingSorted = Self.inKeyOrder(current)
+            writing = current
+            writingNext = 0
+            writingGeneration = generation
             current = [:]
             generation += 1
         }
-        guard let writing else { return nil }
-        let end = min(writing.next + Self.chunkSize, writing.sorted.count)
-        return Chunk(generation: writing.generation, keys: writing.sorted[writing.next..<end], isLast: end == writing.sorted.count)
+        guard let writingGeneration else { return nil }
+        let end = min(writingNext + Self.chunkSize, writingSorted.count)
+        return Chunk(generation: writingGeneration, keys: writingSorted[writingNext..<end], isLast: end == writingSorted.count)
     }
 
     /// Marks `chunk` committed; after the last one its keys are read from `delivery_keys` only.
-    mutating func written(_ chunk: Chunk) {
-        guard let current = writing, current.generation == chunk.generation else { return }
-        writing = chunk.isLast ? nil : (current.generation, current.byKey, current.sorted, chunk.keys.endIndex)
+    func written(_ chunk: Chunk) {
+        guard writingGeneration == chunk.generation else { return }
+        writingNext = chunk.keys.endIndex
+        if chunk.isLast {
+            writingGeneration = nil
+            writing = [:]
+            writingSorted = []
+        }
     }
 
     /// The keys in about `delivery_keys`' order (hook, then digest, bytewise as SQLite compares),
@@ -149,7 +160,7 @@ struct DeliveryKeyIndex {
                                   Entry(deliveryID: row["id"], receivedAt: row["received_at"])))
             }
         }
-        var index = DeliveryKeyIndex(generation: newestSeen + 1, generationSize: generationSize)
+        let index = DeliveryKeyIndex(generation: newestSeen + 1, generationSize: generationSize)
         for (key, entry) in unwritten { index.record(key, entry) }
         return index
     }

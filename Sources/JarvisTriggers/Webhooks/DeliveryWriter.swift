@@ -32,7 +32,7 @@ final class DeliveryWriter: Sendable {
     private let state = Mutex(State())
     private let worker = DispatchQueue(label: "cmdop.deliveries.writer")
     /// Read and changed on `worker` only (and by `init`, before it is used).
-    nonisolated(unsafe) private var keys: DeliveryKeyIndex
+    nonisolated(unsafe) private let keys: DeliveryKeyIndex
 
     init(database: any DatabaseWriter, keys: DeliveryKeyIndex) {
         self.database = database

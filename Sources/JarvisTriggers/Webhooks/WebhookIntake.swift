@@ -78,7 +78,8 @@ public final class WebhookIntake: Sendable {
             return .error(413, "the body is \(body.count) bytes; this webhook accepts at most \(definition.maxBody)")
         }
         var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value }
+        lowered.reserveCapacity(headers.count)
+        for (name, value) in headers { lowered[PromptTemplate.lowercased(name)] = value }
         let verifiedID: String?
         do {
             verifiedID = try definition.verifier.verify(headers: lowered, body: body, now: now)
