@@ -75,25 +75,58 @@ struct DeliveryKeyIndexTests {
             let again = await reopened.receive(n, at: Self.now.addingTimeInterval(60))
             #expect(again.fields["status"] == "duplicate", "delivery \(n): \(again.fields)")
         }
-        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 11)
+        // The six rows read back (4-9) were written again as one generation; 10 is still in memory.
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 10)
+        #expect(try Self.count(path, "SELECT written_generation FROM delivery_key_state") == 4)
     }
 
-    @Test("keys past every hook's window are forgotten, in memory and on disk: the same body is then a new delivery")
+    @Test("keys a day past every hook's window are deleted from disk; keys inside it stay duplicates")
     func keysArePruned() async throws {
         let folder = try TemporaryFolder()
         let path = folder.sub("deliveries.sqlite")
         let store = try Store(path)
         _ = try await Self.accept(6, store)
-        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 4)
-        let later = Self.now.addingTimeInterval(3601 + 10)
-        #expect(try store.intake.pruneDeliveries(now: later) == 0, "no delivery is finished, so none is deleted")
-        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 0)
-        for n in [0, 5] {
-            #expect(await store.receive(n, at: later).fields["status"] == "accepted", "delivery \(n)")
+        let later = Self.now.addingTimeInterval(3600 + 86400 + 100)
+        for n in 6..<10 {
+            #expect(await store.receive(n, at: later.addingTimeInterval(-50)).fields["status"] == "accepted", "delivery \(n)")
         }
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 8)
+        #expect(try store.intake.pruneDeliveries(now: later) == 0, "no delivery is finished, so none is deleted")
+        // 0-5 are past the window and the day's margin; 6 and 7 were written and are inside it.
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 2)
+        for n in [6, 7, 9] {
+            #expect(await store.receive(n, at: later).fields["status"] == "duplicate", "delivery \(n)")
+        }
+        #expect(await store.receive(0, at: later).fields["status"] == "accepted")
     }
 
-    @Test("two copies of a delivery in one commit: the first is stored, the second answered as its duplicate")
+    @Test("rows without a key fill generations too, and replays (no generation) hide no unwritten key from a restart")
+    func unkeyedRowsAndReplays() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.sub("deliveries.sqlite")
+        let deploy = WebhookDefinition(name: "deploy", verification: .bearer(token: "t0k3n"), prompt: try PromptTemplate("deploy"))
+        let store = try DeliveryStore(path: path, keyGenerationSize: 4)
+        let intake = WebhookIntake(definitions: [deploy, try WebhookIntakeTests.github("n={{n}}")], store: store)
+        for _ in 0..<4 {
+            let response = await intake.receive(hook: "deploy", headers: ["authorization": "Bearer t0k3n"], body: Array("{}".utf8))
+            #expect(response.fields["status"] == "accepted")
+        }
+        let body = Array(#"{"n":1}"#.utf8)
+        let keyed = await intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body), body: body)
+        let original = try #require(keyed.fields["delivery_id"])
+        _ = try intake.replay(deliveryID: original)
+        // The writer writes a closed generation before its next commit: one more delivery settles it.
+        _ = await intake.receive(hook: "deploy", headers: ["authorization": "Bearer t0k3n"], body: Array("{}".utf8))
+        #expect(try Self.count(path, "SELECT written_generation FROM delivery_key_state") == 1, "four rows without keys fill one")
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM deliveries WHERE key_generation IS NULL") == 1)
+
+        let reopened = WebhookIntake(definitions: [try WebhookIntakeTests.github("n={{n}}")],
+                                     store: try DeliveryStore(path: path, keyGenerationSize: 4))
+        let again = await reopened.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body), body: body)
+        #expect(again.fields["status"] == "duplicate" && again.fields["delivery_id"] == original)
+    }
+
+    @Test("sixteen copies of a delivery at once: exactly one is stored, the others answered as its duplicate")
     func duplicateInOneCommit() async throws {
         let folder = try TemporaryFolder()
         let store = try Store(folder.sub("deliveries.sqlite"))

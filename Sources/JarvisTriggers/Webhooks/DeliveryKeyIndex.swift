@@ -19,11 +19,13 @@ struct DeliveryKey: Hashable, Sendable {
 ///
 /// Nothing is lost on a crash: the rows are the truth. `delivery_key_state` names the newest
 /// generation wholly written; on opening, `load` reads back the keys of every row stored after it
-/// (the newest rows, found from the end of the table). Rows without a key carry their generation
-/// too, so that look-back stops at the first row already written; replays carry none.
+/// (the newest rows, found from the end of the table). Every row the writer stores counts toward
+/// its generation, keyed or not, so that look-back reads at most `generationSize` rows (plus those
+/// of a generation still being written) and stops at the first row of a written one; replays carry
+/// no generation and are passed over.
 ///
-/// Used by `DeliveryWriter` on its queue only. A class, so the writer's look-ups and updates
-/// work in place rather than on copies of the maps.
+/// Used by `DeliveryWriter` only, one call at a time. A class, so the writer's look-ups and
+/// updates work in place rather than on copies of the maps.
 final class DeliveryKeyIndex {
     /// The newest delivery stored under a key (in memory).
     struct Entry: Sendable {
@@ -41,8 +43,10 @@ final class DeliveryKeyIndex {
 
     /// The generation rows stored now carry.
     private(set) var generation: Int64
-    /// How many keys a generation holds before it is written out.
+    /// How many rows a generation holds before its keys are written out.
     let generationSize: Int
+    /// Rows stored in the current generation, keyed or not.
+    private var currentRows = 0
     private var current: [DeliveryKey: Entry] = [:]
     /// The generation being written (nil: none), its keys, the same in key order, and how far it is.
     private var writingGeneration: Int64?
@@ -53,9 +57,10 @@ final class DeliveryKeyIndex {
     /// Keys per transaction when a generation is written.
     static let chunkSize = 512
 
-    init(generation: Int64, generationSize: Int) {
+    init(generation: Int64, generationSize: Int, rows: Int = 0) {
         self.generation = generation
         self.generationSize = max(generationSize, 1)
+        currentRows = rows
     }
 
     /// The newest delivery under `key` received at or after `since` that this index holds in memory.
@@ -66,25 +71,32 @@ final class DeliveryKeyIndex {
         return recent.receivedAt >= older.receivedAt ? recent : older
     }
 
-    /// Records a committed delivery's key (the newest one wins).
-    func record(_ key: DeliveryKey, _ entry: Entry) {
-        if let held = current[key], held.receivedAt > entry.receivedAt { return }
-        current[key] = entry
+    /// Records a committed row of the current generation, with its key if it has one (the newest
+    /// delivery under a key wins). Call `closeIfFull` after a whole commit's rows: every row of a
+    /// commit carries the same generation, so one may not be split between two.
+    func recordRow(_ key: DeliveryKey?, _ entry: Entry) {
+        currentRows += 1
+        if let key, current[key].map({ $0.receivedAt <= entry.receivedAt }) ?? true { current[key] = entry }
     }
 
-    /// True when there is a generation to write (or the current one is full).
-    var hasWork: Bool { writingGeneration != nil || current.count >= generationSize }
+    /// True when a generation is waiting to be written.
+    var hasWork: Bool { writingGeneration != nil }
 
-    /// The next chunk to write, starting a new generation when the current one is full.
+    /// Sets the current generation aside for writing when it is full and none is being written;
+    /// rows stored from now on belong to the next generation.
+    func closeIfFull() {
+        guard writingGeneration == nil, currentRows >= generationSize else { return }
+        writingSorted = Self.inKeyOrder(current)
+        writing = current
+        writingNext = 0
+        writingGeneration = generation
+        current = [:]
+        currentRows = 0
+        generation += 1
+    }
+
+    /// The next chunk of the generation being written (a generation without keys is one empty chunk).
     func nextChunk() -> Chunk? {
-        if writingGeneration == nil, current.count >= generationSize {
-            writingSorted = Self.inKeyOrder(current)
-            writing = current
-            writingNext = 0
-            writingGeneration = generation
-            current = [:]
-            generation += 1
-        }
         guard let writingGeneration else { return nil }
         let end = min(writingNext + Self.chunkSize, writingSorted.count)
         return Chunk(generation: writingGeneration, keys: writingSorted[writingNext..<end], isLast: end == writingSorted.count)
@@ -98,6 +110,7 @@ final class DeliveryKeyIndex {
             writingGeneration = nil
             writing = [:]
             writingSorted = []
+            closeIfFull()
         }
     }
 
@@ -142,11 +155,11 @@ final class DeliveryKeyIndex {
         ORDER BY received_at DESC LIMIT 1
         """
 
-
     /// The index as a store left it: the keys of rows stored after the last generation written.
     static func load(_ db: Database, generationSize: Int) throws -> DeliveryKeyIndex {
         let written = try Int64.fetchOne(db, sql: "SELECT written_generation FROM delivery_key_state") ?? 0
         var newestSeen = written
+        var rowCount = 0
         var unwritten: [(DeliveryKey, Entry)] = []
         let rows = try Row.fetchCursor(db, sql: """
             SELECT hook, dedupe_key, received_at, id, key_generation FROM deliveries ORDER BY rowid DESC
@@ -155,13 +168,16 @@ final class DeliveryKeyIndex {
             guard let rowGeneration = row["key_generation"] as Int64? else { continue }
             if rowGeneration <= written { break }
             newestSeen = max(newestSeen, rowGeneration)
+            rowCount += 1
             if let digest = row["dedupe_key"] as Data? {
                 unwritten.append((DeliveryKey(hook: row["hook"], digest: Array(digest)),
                                   Entry(deliveryID: row["id"], receivedAt: row["received_at"])))
             }
         }
-        let index = DeliveryKeyIndex(generation: newestSeen + 1, generationSize: generationSize)
-        for (key, entry) in unwritten { index.record(key, entry) }
+        // Every unwritten row joins the new current generation, so its keys are written with it.
+        let index = DeliveryKeyIndex(generation: newestSeen + 1, generationSize: generationSize, rows: max(rowCount - unwritten.count, 0))
+        for (key, entry) in unwritten { index.recordRow(key, entry) }
+        index.closeIfFull()
         return index
     }
 }

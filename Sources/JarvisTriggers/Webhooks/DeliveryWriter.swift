@@ -31,8 +31,13 @@ final class DeliveryWriter: Sendable {
     private let database: any DatabaseWriter
     private let state = Mutex(State())
     private let worker = DispatchQueue(label: "cmdop.deliveries.writer")
-    /// Read and changed on `worker` only (and by `init`, before it is used).
+    /// Used only by `drain`, which runs on `worker` one call at a time (the look-ups inside a
+    /// `database.write` run on GRDB's queue while `worker` waits for them), and by `init`.
     nonisolated(unsafe) private let keys: DeliveryKeyIndex
+    /// After a failed key chunk, when to try again (changed by `drain` only).
+    nonisolated(unsafe) private var keyRetryAt = ContinuousClock.now
+    /// How long a failed key chunk waits before it is tried again.
+    static let keyRetryDelay: Duration = .seconds(1)
 
     init(database: any DatabaseWriter, keys: DeliveryKeyIndex) {
         self.database = database
@@ -55,13 +60,12 @@ final class DeliveryWriter: Sendable {
     private func drain() {
         var lastStart: ContinuousClock.Instant?
         var lastCount = 0
-        var keyChunkFailed = false
         while true {
             if lastCount > 1, let lastStart {
                 let wait = lastStart + Self.pace - .now
                 if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
             }
-            let keyWork = keys.hasWork && !keyChunkFailed
+            let keyWork = keys.hasWork && ContinuousClock.now >= keyRetryAt
             let batch = state.withLock { state -> [Pending] in
                 defer { state.queue.removeAll(keepingCapacity: true) }
                 if state.queue.isEmpty, !keyWork { state.draining = false }
@@ -73,14 +77,14 @@ final class DeliveryWriter: Sendable {
                 lastStart = .now
                 commit(batch)
             }
-            if keyWork { keyChunkFailed = !writeKeyChunk() }
+            if keyWork, !writeKeyChunk() { keyRetryAt = .now + Self.keyRetryDelay }
         }
     }
 
     /// Stores a batch in one transaction and answers each delivery.
     private func commit(_ batch: [Pending]) {
         let generation = keys.generation
-        var stored: [(DeliveryKey, DeliveryKeyIndex.Entry)] = []
+        var stored: [(DeliveryKey?, DeliveryKeyIndex.Entry)] = []
         do {
             let results = try database.write { db -> [DeliveryStore.InsertResult] in
                 stored.removeAll(keepingCapacity: true)
@@ -92,13 +96,14 @@ final class DeliveryWriter: Sendable {
                             return .duplicate(existing)
                         }
                         batchKeys[key] = record.entry
-                        stored.append((key, record.entry))
                     }
                     try DeliveryStore.insert(db, record, generation: generation)
+                    stored.append((record.key, record.entry))
                     return .stored
                 }
             }
-            for (key, entry) in stored { keys.record(key, entry) }
+            for (key, entry) in stored { keys.recordRow(key, entry) }
+            keys.closeIfFull()
             for (pending, result) in zip(batch, results) { pending.continuation.resume(returning: result) }
         } catch {
             for pending in batch { pending.continuation.resume(throwing: error) }
@@ -119,7 +124,7 @@ final class DeliveryWriter: Sendable {
     }
 
     /// Writes the next chunk of a full key generation. On failure (a full disk, say) its keys stay
-    /// in memory and in their rows, so nothing is lost; the chunk is tried again on the next drain.
+    /// in memory and in their rows, so nothing is lost; the chunk is tried again after `keyRetryDelay`.
     private func writeKeyChunk() -> Bool {
         guard let chunk = keys.nextChunk() else { return true }
         do {

@@ -146,12 +146,13 @@ public final class WebhookIntake: Sendable {
 
     /// Deletes finished deliveries older than `deliveryRetention`, or than the longest time a hook
     /// remembers delivery ids when that is longer (a replay must never find its original gone),
-    /// and forgets de-duplication keys older than that longest time; returns how many deliveries.
+    /// and forgets de-duplication keys a day older than that longest time; returns how many deliveries.
     /// - Throws: `StoreError` when the store cannot be written.
     @discardableResult
     public func pruneDeliveries(now: Date = Date()) throws -> Int {
         let longestWindow = state.withLock { $0.definitions.values.map(\.replayWindow).reduce(dedupeRetention, max) }
-        try store.pruneKeys(receivedBefore: now.addingTimeInterval(-longestWindow))
+        // A day's margin: a clock that jumps ahead and back again forgets no key still in its window.
+        try store.pruneKeys(receivedBefore: now.addingTimeInterval(-longestWindow - 86400))
         return try store.pruneDeliveries(receivedBefore: now.addingTimeInterval(-max(deliveryRetention, longestWindow)))
     }
 
