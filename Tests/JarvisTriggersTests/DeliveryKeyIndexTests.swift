@@ -24,7 +24,15 @@ struct DeliveryKeyIndexTests {
     }
 
     static func count(_ path: String, _ sql: String) throws -> Int {
-        try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: sql) ?? -1 }
+        try open(path).read { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+
+    /// A second connection to a store's file, waiting out the store's writer (which may still be
+    /// writing a key chunk after the last delivery was answered).
+    static func open(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -64,7 +72,7 @@ struct DeliveryKeyIndexTests {
         let path = folder.sub("deliveries.sqlite")
         let ids = try await Self.accept(10, try Store(path))
         // As if the process died after the first keys of generation 2 were written, before the rest.
-        try await DatabaseQueue(path: path).write { db in
+        try await Self.open(path).write { db in
             try db.execute(sql: "UPDATE delivery_key_state SET written_generation = 1")
             try db.execute(sql: "DELETE FROM delivery_keys WHERE delivery_id IN (?, ?)", arguments: [ids[6], ids[7]])
         }
@@ -77,6 +85,7 @@ struct DeliveryKeyIndexTests {
         }
         // The six rows read back (4-9) were written again as one generation; 10 is still in memory.
         #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 10)
+        #expect(reopened.store.writtenKeys.count == 10, "keys 4 and 5 were already there: counted once")
         #expect(try Self.count(path, "SELECT written_generation FROM delivery_key_state") == 4)
     }
 
@@ -91,9 +100,11 @@ struct DeliveryKeyIndexTests {
             #expect(await store.receive(n, at: later.addingTimeInterval(-50)).fields["status"] == "accepted", "delivery \(n)")
         }
         #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 8)
+        #expect(store.store.writtenKeys.count == 8)
         #expect(try store.intake.pruneDeliveries(now: later) == 0, "no delivery is finished, so none is deleted")
         // 0-5 are past the window and the day's margin; 6 and 7 were written and are inside it.
         #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") == 2)
+        #expect(store.store.writtenKeys.count == 2, "the pruned keys are no longer searched for")
         for n in [6, 7, 9] {
             #expect(await store.receive(n, at: later).fields["status"] == "duplicate", "delivery \(n)")
         }
@@ -137,5 +148,29 @@ struct DeliveryKeyIndexTests {
         #expect(responses.filter { $0.fields["status"] == "accepted" }.count == 1)
         #expect(responses.filter { $0.fields["status"] == "duplicate" }.count == 15)
         #expect(Set(responses.compactMap { $0.fields["delivery_id"] }).count == 1)
+    }
+
+    @Test("the written-key set counts rows per fingerprint: a key stays while any row holds it, and a removal seen before its add cancels it")
+    func writtenKeyCounts() throws {
+        let database = try DatabaseQueue()
+        let first = [UInt8](repeating: 1, count: 16), second = [UInt8](repeating: 2, count: 16)
+        try database.write { db in
+            try db.execute(sql: """
+                CREATE TABLE delivery_keys (hook TEXT, dedupe_key BLOB, received_at DOUBLE, delivery_id TEXT);
+                INSERT INTO delivery_keys VALUES ('a', ?, 1, 'x'), ('b', ?, 2, 'y');
+                """, arguments: [Data(first), Data(first)])
+        }
+        let set = try database.read { try WrittenKeySet.load($0) }
+        #expect(set.mayContain(first) && !set.mayContain(second))
+        set.removed([first])
+        #expect(set.mayContain(first), "one of its two rows remains")
+        set.removed([first])
+        #expect(!set.mayContain(first))
+        set.removed([second])
+        #expect(!set.mayContain(second), "pruned between its write and the writer's add")
+        set.added([second])
+        #expect(!set.mayContain(second) && set.count == 0)
+        set.added([second])
+        #expect(set.mayContain(second))
     }
 }

@@ -119,29 +119,30 @@ final class DeliveryKeyIndex {
     private static func inKeyOrder(_ keys: [DeliveryKey: Entry]) -> [(key: DeliveryKey, entry: Entry)] {
         let hooks = Set(keys.keys.map(\.hook)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let rank = Dictionary(uniqueKeysWithValues: hooks.enumerated().map { ($1, $0) })
-        return keys.map { (key: $0.key, entry: $0.value, order: (rank[$0.key.hook] ?? 0, prefix($0.key.digest))) }
+        return keys.map { (key: $0.key, entry: $0.value, order: (rank[$0.key.hook] ?? 0, WrittenKeySet.fingerprint($0.key.digest))) }
             .sorted { $0.order < $1.order }
             .map { (key: $0.key, entry: $0.entry) }
-    }
-
-    private static func prefix(_ digest: [UInt8]) -> UInt64 {
-        digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     // MARK: - SQL
 
     /// Writes `chunk` (in the caller's transaction); keys already there (a generation re-read after
     /// a crash in the middle of writing it) are skipped.
-    static func write(_ chunk: Chunk, _ db: Database) throws {
+    /// - Returns: the digests of the rows inserted (for `WrittenKeySet`, once committed).
+    static func write(_ chunk: Chunk, _ db: Database) throws -> [[UInt8]] {
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO delivery_keys (hook, dedupe_key, received_at, delivery_id) VALUES (?, ?, ?, ?)
             """)
+        var inserted: [[UInt8]] = []
+        inserted.reserveCapacity(chunk.keys.count)
         for (key, entry) in chunk.keys {
             try insert.execute(arguments: [key.hook, Data(key.digest), entry.receivedAt, entry.deliveryID])
+            if db.changesCount == 1 { inserted.append(key.digest) }
         }
         if chunk.isLast {
             try db.execute(sql: "UPDATE delivery_key_state SET written_generation = ?", arguments: [chunk.generation])
         }
+        return inserted
     }
 
     /// The id of the newest delivery under `key` since `since` in `delivery_keys`.

@@ -18,6 +18,11 @@ public final class DeliveryStore: Sendable {
 
     let database: any DatabaseWriter
     let writer: DeliveryWriter
+    /// The keys `delivery_keys` holds (see `WrittenKeySet`).
+    let writtenKeys: WrittenKeySet
+
+    /// How many de-duplication keys are written to disk (distinct fingerprints; about 20 bytes of memory each).
+    public var writtenKeyCount: Int { writtenKeys.count }
 
     /// Opens (creating and migrating) the store at `path`; `":memory:"` for a private in-memory one.
     /// - Throws: `StoreError` naming the file and what to check.
@@ -47,8 +52,11 @@ public final class DeliveryStore: Sendable {
         migrator.registerMigration("v3: de-duplication keys written in batches", migrate: Self.keysInBatches)
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
         do {
-            let keys = try database.read { try DeliveryKeyIndex.load($0, generationSize: keyGenerationSize) }
-            writer = DeliveryWriter(database: database, keys: keys)
+            let (keys, written) = try database.read { db in
+                (try DeliveryKeyIndex.load(db, generationSize: keyGenerationSize), try WrittenKeySet.load(db))
+            }
+            writtenKeys = written
+            writer = DeliveryWriter(database: database, keys: keys, writtenKeys: written)
         } catch {
             throw StoreError("\(path): cannot read the recent de-duplication keys (\(error)); check the file is readable")
         }
@@ -210,7 +218,9 @@ public final class DeliveryStore: Sendable {
         var removed = 0
         var after: Row?
         repeat {
+            var deleted: [[UInt8]] = []
             after = try database.write { db -> Row? in
+                deleted.removeAll()
                 let page = try Row.fetchAll(db, sql: """
                     SELECT hook, dedupe_key, received_at FROM delivery_keys
                     WHERE (hook, dedupe_key, received_at) > (?, ?, ?) ORDER BY hook, dedupe_key, received_at LIMIT ?
@@ -219,10 +229,12 @@ public final class DeliveryStore: Sendable {
                 for row in page where (row["received_at"] as Double) < cutoff.timeIntervalSince1970 {
                     try db.execute(sql: "DELETE FROM delivery_keys WHERE hook = ? AND dedupe_key = ? AND received_at = ?",
                                    arguments: [row["hook"], row["dedupe_key"], row["received_at"]])
-                    removed += 1
+                    if db.changesCount == 1 { deleted.append(Array(row["dedupe_key"] as Data)) }
                 }
                 return page.count == Self.pruneChunk ? page.last : nil
             }
+            writtenKeys.removed(deleted)
+            removed += deleted.count
         } while after != nil
         return removed
     }

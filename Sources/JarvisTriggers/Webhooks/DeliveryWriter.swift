@@ -13,7 +13,8 @@ import Synchronization
 /// arriving alone is committed at once.
 ///
 /// The writer also owns the de-duplication keys (`DeliveryKeyIndex`): it checks each delivery's
-/// key, and between commits writes a chunk of a full key generation to `delivery_keys`.
+/// key, and between commits writes a chunk of a full key generation to `delivery_keys`. It
+/// searches that table only for a key `WrittenKeySet` says it may hold.
 final class DeliveryWriter: Sendable {
     private struct Pending {
         var record: DeliveryRecord
@@ -34,14 +35,17 @@ final class DeliveryWriter: Sendable {
     /// Used only by `drain`, which runs on `worker` one call at a time (the look-ups inside a
     /// `database.write` run on GRDB's queue while `worker` waits for them), and by `init`.
     nonisolated(unsafe) private let keys: DeliveryKeyIndex
+    /// The keys `delivery_keys` holds (the writer adds to it; pruning removes).
+    private let writtenKeys: WrittenKeySet
     /// After a failed key chunk, when to try again (changed by `drain` only).
     nonisolated(unsafe) private var keyRetryAt = ContinuousClock.now
     /// How long a failed key chunk waits before it is tried again.
     static let keyRetryDelay: Duration = .seconds(1)
 
-    init(database: any DatabaseWriter, keys: DeliveryKeyIndex) {
+    init(database: any DatabaseWriter, keys: DeliveryKeyIndex, writtenKeys: WrittenKeySet) {
         self.database = database
         self.keys = keys
+        self.writtenKeys = writtenKeys
     }
 
     /// Stores `record` (unless a delivery under its key is stored) in the next commit.
@@ -111,14 +115,16 @@ final class DeliveryWriter: Sendable {
     }
 
     /// The stored delivery that makes one under `key` a duplicate: one earlier in this batch, one
-    /// the key index holds in memory, or one in `delivery_keys`.
+    /// the key index holds in memory, or one in `delivery_keys` (searched only when it may hold the key).
     private func duplicate(of key: DeliveryKey, since: Double, batchKeys: [DeliveryKey: DeliveryKeyIndex.Entry],
                            _ db: Database) throws -> Delivery? {
         let id: String?
         if let entry = batchKeys[key].flatMap({ $0.receivedAt >= since ? $0 : nil }) ?? keys.newest(key, since: since) {
             id = entry.deliveryID
-        } else {
+        } else if writtenKeys.mayContain(key.digest) {
             id = try DeliveryKeyIndex.newestWritten(key, since: since, db)
+        } else {
+            id = nil
         }
         return try id.flatMap { try DeliveryStore.delivery(db, id: $0) }
     }
@@ -128,7 +134,9 @@ final class DeliveryWriter: Sendable {
     private func writeKeyChunk() -> Bool {
         guard let chunk = keys.nextChunk() else { return true }
         do {
-            try database.write { db in try DeliveryKeyIndex.write(chunk, db) }
+            let inserted = try database.write { db in try DeliveryKeyIndex.write(chunk, db) }
+            // Counted before the index lets go of the chunk's keys, so no look-up misses them.
+            writtenKeys.added(inserted)
             keys.written(chunk)
             return true
         } catch {
