@@ -9,11 +9,21 @@ import Foundation
 public enum TimeOrderedID {
     /// A new id for `now`.
     public static func make(now: Date = Date()) -> String {
-        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         // One call to the system's CSPRNG for both words (the standard generator makes one per word).
-        let random = Crypto.randomBytes(16)
-        let (high, low) = random.withUnsafeBytes { ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                                                    $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        make(now: now, random: Crypto.randomBytes(16), at: 0)
+    }
+
+    /// Two new ids for `now` (a record and its run, say), from one call to the system's CSPRNG.
+    public static func pair(now: Date = Date()) -> (String, String) {
+        let random = Crypto.randomBytes(32)
+        return (make(now: now, random: random, at: 0), make(now: now, random: random, at: 16))
+    }
+
+    /// The id for `now` with 16 random bytes of `random` from `offset`.
+    private static func make(now: Date, random: [UInt8], at offset: Int) -> String {
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        let (high, low) = random.withUnsafeBytes { ($0.loadUnaligned(fromByteOffset: offset, as: UInt64.self),
+                                                    $0.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)) }
         var bytes: (UInt64, UInt64) = (
             milliseconds << 16 | 0x7000 | high & 0x0FFF,
             0x8000_0000_0000_0000 | low & 0x3FFF_FFFF_FFFF_FFFF)

@@ -21,6 +21,15 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: text) == value)
     }
 
+    @Test("strings: ASCII and raw UTF-8 read as written; bytes that are not UTF-8 are refused")
+    func rawUTF8() throws {
+        let value = try JSONValue(parsingBytes: Array(#"{"ascii":"main","text":"naïve ✓ 😀"}"#.utf8))
+        #expect(value["ascii"]?.stringValue == "main")
+        #expect(value["text"]?.stringValue == "naïve ✓ 😀")
+        let broken: [UInt8] = Array(#"{"s":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(throws: JSONParseError.self) { try JSONValue(parsingBytes: broken) }
+    }
+
     @Test("rejects invalid documents", arguments: ["{", #"{"a":}"#, "[1,]", "tru", #""\x""#, "1 2", "{\"a\":1,}", "01"])
     func rejects(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }

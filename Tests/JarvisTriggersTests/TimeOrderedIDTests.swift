@@ -22,4 +22,16 @@ struct TimeOrderedIDTests {
         // 1,800,000,000,000 ms = 0x01a3185c5000: the first 48 bits.
         #expect(ids[0].hasPrefix("01a3185c-5000-7"))
     }
+
+    @Test("a pair from one call: two different version 7 ids of the same millisecond")
+    func pair() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let pairs = (0..<500).map { _ in TimeOrderedID.pair(now: now) }
+        let all = pairs.flatMap { [$0.0, $0.1] }
+        #expect(Set(all).count == 1000, "every id differs, within and across pairs")
+        for id in all.prefix(20) {
+            #expect(UUID(uuidString: id) != nil && id.hasPrefix("01a3185c-5000-7"))
+            #expect("89ab".contains(Array(id)[19]))
+        }
+    }
 }

@@ -158,6 +158,8 @@ enum JSONParser {
         }
 
         func validatedString(_ utf8: UnsafeBufferPointer<UInt8>, at start: Int) throws -> String {
+            // ASCII (most names and values) is valid UTF-8 as it is: skip the general, slower validation.
+            if !utf8.contains(where: { $0 >= 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
             guard let string = String(validating: utf8, as: UTF8.self) else {
                 throw JSONParseError(offset: start, reason: "string is not valid UTF-8")
             }

@@ -85,6 +85,8 @@ public struct PromptTemplate: Sendable {
 
     /// Headers as templates (and stored deliveries) may see them: lower-cased names, credentials removed.
     static func visibleHeaders(_ headers: [String: String]) -> [String: String] {
+        // Usually nothing to change (names arrive lower-cased, without credentials): no copy.
+        if headers.keys.allSatisfy({ !hasUpperCase($0) && !hiddenHeaders.contains($0) }) { return headers }
         var visible: [String: String] = [:]
         visible.reserveCapacity(headers.count)
         for (name, value) in headers {
@@ -97,7 +99,21 @@ public struct PromptTemplate: Sendable {
 
     /// `name` lower-cased; as it is when it already is (most header names: no new string).
     static func lowercased(_ name: String) -> String {
-        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? name.lowercased() : name
+        hasUpperCase(name) ? name.lowercased() : name
+    }
+
+    /// `headers` by lower-cased name; the same dictionary when every name already is (HTTP/2 and
+    /// most servers' parsed headers), so no copy is made.
+    static func lowercasedNames(_ headers: [String: String]) -> [String: String] {
+        guard headers.keys.contains(where: hasUpperCase) else { return headers }
+        var lowered: [String: String] = [:]
+        lowered.reserveCapacity(headers.count)
+        for (name, value) in headers { lowered[lowercased(name)] = value }
+        return lowered
+    }
+
+    private static func hasUpperCase(_ name: String) -> Bool {
+        name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
     }
 
     static let hiddenHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]

@@ -35,6 +35,8 @@ enum PayloadDecoder {
 
     /// `Text/Plain ; charset=utf-8` → `text/plain`.
     static func mediaType(_ contentType: String) -> String {
+        // The usual `application/json`: nothing to cut or lower-case.
+        if contentType == "application/json" { return contentType }
         let type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         let trimmed = type.drop(while: isSpace).reversed().drop(while: isSpace).reversed()

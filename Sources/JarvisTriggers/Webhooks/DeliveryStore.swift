@@ -173,9 +173,10 @@ public final class DeliveryStore: Sendable {
             guard let original = try Self.delivery(db, id: deliveryID) else {
                 throw StoreError("no delivery \(deliveryID); see `cmdop webhooks deliveries HOOK` for ids")
             }
-            let copy = Delivery(id: TimeOrderedID.make(now: now), hook: original.hook, senderDeliveryID: nil,
+            let (id, runID) = TimeOrderedID.pair(now: now)
+            let copy = Delivery(id: id, hook: original.hook, senderDeliveryID: nil,
                                 headers: original.headers, body: original.body, prompt: prompt ?? original.prompt,
-                                runID: TimeOrderedID.make(now: now), receivedAt: now, state: .accepted, startedAt: nil,
+                                runID: runID, receivedAt: now, state: .accepted, startedAt: nil,
                                 finishedAt: nil, outcome: nil, replayOf: original.id)
             try Self.insert(db, DeliveryRecord(copy, dedupeKey: nil, dedupeSince: now), generation: nil)
             return copy

@@ -77,9 +77,7 @@ public final class WebhookIntake: Sendable {
         guard body.count <= definition.maxBody else {
             return .error(413, "the body is \(body.count) bytes; this webhook accepts at most \(definition.maxBody)")
         }
-        var lowered: [String: String] = [:]
-        lowered.reserveCapacity(headers.count)
-        for (name, value) in headers { lowered[PromptTemplate.lowercased(name)] = value }
+        let lowered = PromptTemplate.lowercasedNames(headers)
         let verifiedID: String?
         do {
             verifiedID = try definition.verifier.verify(headers: lowered, body: body, now: now)
@@ -108,10 +106,11 @@ public final class WebhookIntake: Sendable {
                           headers: ["retry-after": String(retryAfter)])
         }
         let visibleHeaders = PromptTemplate.visibleHeaders(lowered)
+        let (deliveryID, runID) = TimeOrderedID.pair(now: now)
         let delivery = Delivery(
-            id: TimeOrderedID.make(now: now), hook: hook, senderDeliveryID: senderID, headers: visibleHeaders, body: body,
+            id: deliveryID, hook: hook, senderDeliveryID: senderID, headers: visibleHeaders, body: body,
             prompt: definition.prompt.render(payload: payload, visibleHeaders: visibleHeaders, text: decoded.text),
-            runID: TimeOrderedID.make(now: now), receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
+            runID: runID, receivedAt: now, state: .accepted, startedAt: nil, finishedAt: nil,
             outcome: nil, replayOf: nil)
         do {
             switch try await store.insert(delivery, dedupeKey: dedupeKey, dedupeSince: dedupeSince) {
