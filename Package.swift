@@ -78,6 +78,7 @@ let package = Package(
         .target(
             name: "JarvisTriggers",
             dependencies: ["JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", "CmdopStorage", "CmdopProviders", yams, grdb,
+                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings),
         .target(name: "JarvisApprovals", dependencies: ["CmdopIdentity", "CmdopStorage", grdb], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A delivery ready to store: every value its insert binds is computed by the caller's task, so
 /// the single writer only looks up its key and executes the statement.
@@ -10,20 +11,77 @@ struct DeliveryRecord: Sendable {
     let since: Double
     /// How the key index remembers this delivery once stored.
     let entry: DeliveryKeyIndex.Entry
-    /// The values of `insertSQL` but the last (`key_generation`, known only to the writer).
-    let values: StatementArguments
+    /// The row's other values (see `insert`).
+    private let hook: String
+    private let senderDeliveryID: String?
+    private let headers: String
+    private let body: [UInt8]
+    private let prompt: String
+    private let runID: String
+    private let state: String
+    private let replayOf: String?
 
     init(_ delivery: Delivery, dedupeKey: String?, dedupeSince: Date) {
         let digest = dedupeKey.map(DeliveryStore.dedupeDigest)
         key = digest.map { DeliveryKey(hook: delivery.hook, digest: $0) }
         since = dedupeSince.timeIntervalSince1970
         entry = DeliveryKeyIndex.Entry(deliveryID: delivery.id, receivedAt: delivery.receivedAt.timeIntervalSince1970)
-        let headers = String(decoding: IntakeResponse(status: 0, fields: delivery.headers).body, as: UTF8.self)
-        values = [delivery.id, delivery.hook, delivery.senderDeliveryID, headers, Data(delivery.body), delivery.prompt,
-                  delivery.runID, entry.receivedAt, delivery.state.rawValue, delivery.replayOf, digest.map { Data($0) }]
+        hook = delivery.hook
+        senderDeliveryID = delivery.senderDeliveryID
+        headers = String(decoding: IntakeResponse(status: 0, fields: delivery.headers).body, as: UTF8.self)
+        body = delivery.body
+        prompt = delivery.prompt
+        runID = delivery.runID
+        state = delivery.state.rawValue
+        replayOf = delivery.replayOf
     }
 
-    /// Binds `values` then the row's key generation (nil for rows stored outside the writer: replays).
+    /// Stores the row (the writer has checked its key) with its key generation: nil for a row
+    /// stored outside the writer (a replay, which has no key).
+    ///
+    /// Binds through SQLite's own calls on GRDB's cached statement: this runs for every delivery,
+    /// and building `StatementArguments` (a boxed value each), then validating and converting
+    /// them, cost about as much as the insert's B-tree work.
+    func insert(_ db: Database, generation: Int64?) throws {
+        let statement = try db.cachedStatement(sql: Self.insertSQL).sqliteStatement
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        Self.bind(entry.deliveryID, 1, statement)
+        Self.bind(hook, 2, statement)
+        Self.bind(senderDeliveryID, 3, statement)
+        Self.bind(headers, 4, statement)
+        Self.bind(body, 5, statement)
+        Self.bind(prompt, 6, statement)
+        Self.bind(runID, 7, statement)
+        sqlite3_bind_double(statement, 8, entry.receivedAt)
+        Self.bind(state, 9, statement)
+        Self.bind(replayOf, 10, statement)
+        if let digest = key?.digest { Self.bind(digest, 11, statement) }
+        if let generation { sqlite3_bind_int64(statement, 12, generation) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                sql: Self.insertSQL)
+        }
+    }
+
+    /// SQLite copies the bytes before the bind call returns.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    /// Binds `text`, or leaves the parameter NULL (`sqlite3_clear_bindings` after every use).
+    private static func bind(_ text: String?, _ index: Int32, _ statement: OpaquePointer) {
+        guard var text else { return }
+        text.withUTF8 { _ = sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), transient) }
+    }
+
+    /// Binds `bytes` as a blob (an empty one too: never NULL).
+    private static func bind(_ bytes: [UInt8], _ index: Int32, _ statement: OpaquePointer) {
+        if bytes.isEmpty { sqlite3_bind_zeroblob(statement, index, 0); return }
+        bytes.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+    }
+
     static let insertSQL = """
         INSERT INTO deliveries (id, hook, sender_delivery_id, headers, body, prompt, run_id, received_at, state, replay_of,
                                 dedupe_key, key_generation)

@@ -3,12 +3,6 @@ import GRDB
 
 /// Row mapping for `DeliveryStore`.
 extension DeliveryStore {
-    /// Stores `record`'s row (the writer has checked its key); `generation` is the key generation
-    /// it belongs to, nil for a row stored outside the writer (a replay, which has no key).
-    static func insert(_ db: Database, _ record: DeliveryRecord, generation: Int64?) throws {
-        try db.cachedStatement(sql: DeliveryRecord.insertSQL).execute(arguments: record.values + [generation])
-    }
-
     /// One delivery by our id.
     static func delivery(_ db: Database, id: String) throws -> Delivery? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM deliveries WHERE id = ?"), arguments: [id]).flatMap(delivery)

@@ -178,7 +178,7 @@ public final class DeliveryStore: Sendable {
                                 headers: original.headers, body: original.body, prompt: prompt ?? original.prompt,
                                 runID: runID, receivedAt: now, state: .accepted, startedAt: nil,
                                 finishedAt: nil, outcome: nil, replayOf: original.id)
-            try Self.insert(db, DeliveryRecord(copy, dedupeKey: nil, dedupeSince: now), generation: nil)
+            try DeliveryRecord(copy, dedupeKey: nil, dedupeSince: now).insert(db, generation: nil)
             return copy
         }
     }

@@ -101,7 +101,7 @@ final class DeliveryWriter: Sendable {
                         }
                         batchKeys[key] = record.entry
                     }
-                    try DeliveryStore.insert(db, record, generation: generation)
+                    try record.insert(db, generation: generation)
                     stored.append((record.key, record.entry))
                     return .stored
                 }

@@ -16,11 +16,12 @@ public struct IntakeResponse: Sendable, Hashable {
         self.headers = headers
     }
 
-    /// The body: `fields` as a JSON object with sorted keys.
+    /// The body: `fields` as a JSON object with keys sorted by their UTF-8 bytes.
     public var body: [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
-        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+        // Byte order: the same as `<` for ASCII names, without `String`'s Unicode-aware comparison.
+        for (index, field) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             Self.appendQuoted(field.key, to: &out)
             out.append(UInt8(ascii: ":"))
