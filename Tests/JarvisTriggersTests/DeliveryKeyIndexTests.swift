@@ -74,7 +74,8 @@ struct DeliveryKeyIndexTests {
         // As if the process died after the first keys of generation 2 were written, before the rest.
         try await Self.open(path).write { db in
             try db.execute(sql: "UPDATE delivery_key_state SET written_generation = 1")
-            try db.execute(sql: "DELETE FROM delivery_keys WHERE delivery_id IN (?, ?)", arguments: [ids[6], ids[7]])
+            try db.execute(sql: "DELETE FROM delivery_keys WHERE row IN (SELECT rowid FROM deliveries WHERE id IN (?, ?))",
+                           arguments: [ids[6], ids[7]])
         }
         let reopened = try Store(path)
         let next = await reopened.receive(10, at: Self.now.addingTimeInterval(10))
@@ -153,12 +154,13 @@ struct DeliveryKeyIndexTests {
     @Test("the written-key set counts rows per fingerprint: a key stays while any row holds it, and a removal seen before its add cancels it")
     func writtenKeyCounts() throws {
         let database = try DatabaseQueue()
-        let first = [UInt8](repeating: 1, count: 16), second = [UInt8](repeating: 2, count: 16)
+        let first = DeliveryKey.fingerprint([UInt8](repeating: 0xF1, count: 16))
+        let second = DeliveryKey.fingerprint([UInt8](repeating: 2, count: 16))
         try database.write { db in
             try db.execute(sql: """
-                CREATE TABLE delivery_keys (hook TEXT, dedupe_key BLOB, received_at DOUBLE, delivery_id TEXT);
-                INSERT INTO delivery_keys VALUES ('a', ?, 1, 'x'), ('b', ?, 2, 'y');
-                """, arguments: [Data(first), Data(first)])
+                CREATE TABLE delivery_keys (prefix INTEGER, received_at DOUBLE, row INTEGER);
+                INSERT INTO delivery_keys VALUES (?, 1, 1), (?, 2, 2);
+                """, arguments: [Int64(bitPattern: first), Int64(bitPattern: first)])
         }
         let set = try database.read { try WrittenKeySet.load($0) }
         #expect(set.mayContain(first) && !set.mayContain(second))
@@ -172,5 +174,34 @@ struct DeliveryKeyIndexTests {
         #expect(!set.mayContain(second) && set.count == 0)
         set.added([second])
         #expect(set.mayContain(second))
+    }
+
+    @Test("one body sent to two hooks: two deliveries, each later copy the duplicate of its own hook's, from memory or disk")
+    func sameKeyUnderTwoHooks() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.sub("deliveries.sqlite")
+        let hooks = [try WebhookIntakeTests.github("n={{n}}", name: "gh"), try WebhookIntakeTests.github("n={{n}}", name: "gh2")]
+        func intake() throws -> WebhookIntake {
+            WebhookIntake(definitions: hooks, store: try DeliveryStore(path: path, keyGenerationSize: 4), dedupeRetention: 3600)
+        }
+        let first = try intake()
+        let body = Array(#"{"n":1}"#.utf8)
+        var ids: [String: String] = [:]
+        for hook in ["gh", "gh2"] {
+            let response = await first.receive(hook: hook, headers: WebhookIntakeTests.githubHeaders(body), body: body, now: Self.now)
+            #expect(response.fields["status"] == "accepted", "\(hook): \(response.fields)")
+            ids[hook] = response.fields["delivery_id"]
+        }
+        for n in 2..<6 {  // fills and writes the generation holding both keys
+            let other = Array(#"{"n":\#(n)}"#.utf8)
+            _ = await first.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(other), body: other, now: Self.now)
+        }
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") >= 2)
+        let reopened = try intake()
+        for hook in ["gh", "gh2"] {
+            let again = await reopened.receive(hook: hook, headers: WebhookIntakeTests.githubHeaders(body), body: body,
+                                               now: Self.now.addingTimeInterval(60))
+            #expect(again.fields["status"] == "duplicate" && again.fields["delivery_id"] == ids[hook], "\(hook): \(again.fields)")
+        }
     }
 }

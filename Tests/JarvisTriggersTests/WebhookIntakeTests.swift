@@ -41,8 +41,9 @@ struct WebhookIntakeTests {
     }
 
     static func github(_ prompt: String = "GitHub says: {{body}}", filters: [WebhookFilter] = [], maxBody: Int = 1 << 20,
-                       rateLimit: WebhookDefinition.RateLimit? = nil, replayWindow: TimeInterval = 300) throws -> WebhookDefinition {
-        WebhookDefinition(name: "gh", verification: .github(secret: githubSecret), prompt: try PromptTemplate(prompt),
+                       rateLimit: WebhookDefinition.RateLimit? = nil, replayWindow: TimeInterval = 300,
+                       name: String = "gh") throws -> WebhookDefinition {
+        WebhookDefinition(name: name, verification: .github(secret: githubSecret), prompt: try PromptTemplate(prompt),
                           secretEnvironmentNames: ["GITHUB_WEBHOOK_SECRET"], replayWindow: replayWindow, deliveryIDHeader: "x-github-delivery",
                           maxBody: maxBody, filters: filters, rateLimit: rateLimit)
     }

@@ -5,6 +5,13 @@ import GRDB
 struct DeliveryKey: Hashable, Sendable {
     let hook: String
     let digest: [UInt8]
+
+    /// The digest's first 8 bytes, big-endian: how `delivery_keys` and `WrittenKeySet` file the key.
+    var fingerprint: UInt64 { Self.fingerprint(digest) }
+
+    static func fingerprint(_ digest: [UInt8]) -> UInt64 {
+        digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
 }
 
 /// The de-duplication keys of recent deliveries, in memory, written to `delivery_keys` in sorted
@@ -16,6 +23,10 @@ struct DeliveryKey: Hashable, Sendable {
 /// stored in; the keys of a generation stay in memory until it is full, then go to `delivery_keys`
 /// in key order, a chunk per transaction between the writer's commits, so each written page takes
 /// many keys and a chunk never holds the writer for long.
+///
+/// `delivery_keys` is kept small, so a generation's keys share as many pages as they can: a row
+/// is a key's fingerprint (its digest's first 8 bytes), its time, and its delivery's rowid, about
+/// 24 bytes. A look-up joins the delivery's row to compare the hook and the whole digest.
 ///
 /// Nothing is lost on a crash: the rows are the truth. `delivery_key_state` names the newest
 /// generation wholly written; on opening, `load` reads back the keys of every row stored after it
@@ -31,6 +42,8 @@ final class DeliveryKeyIndex {
     struct Entry: Sendable {
         let deliveryID: String
         let receivedAt: Double
+        /// The delivery's rowid (known once it is stored).
+        var row: Int64 = 0
     }
 
     /// Keys written to `delivery_keys` in one transaction.
@@ -114,30 +127,26 @@ final class DeliveryKeyIndex {
         }
     }
 
-    /// The keys in about `delivery_keys`' order (hook, then digest, bytewise as SQLite compares),
-    /// sorting on the digest's first 8 bytes: enough for locality, and fast for a whole generation.
+    /// The keys in `delivery_keys`' order: by fingerprint, as the signed integer SQLite stores.
     private static func inKeyOrder(_ keys: [DeliveryKey: Entry]) -> [(key: DeliveryKey, entry: Entry)] {
-        let hooks = Set(keys.keys.map(\.hook)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let rank = Dictionary(uniqueKeysWithValues: hooks.enumerated().map { ($1, $0) })
-        return keys.map { (key: $0.key, entry: $0.value, order: (rank[$0.key.hook] ?? 0, WrittenKeySet.fingerprint($0.key.digest))) }
-            .sorted { $0.order < $1.order }
-            .map { (key: $0.key, entry: $0.entry) }
+        keys.map { (key: $0.key, entry: $0.value) }.sorted { storedPrefix($0.key) < storedPrefix($1.key) }
     }
+
+    /// A key's fingerprint as `delivery_keys.prefix` holds it.
+    static func storedPrefix(_ key: DeliveryKey) -> Int64 { Int64(bitPattern: key.fingerprint) }
 
     // MARK: - SQL
 
     /// Writes `chunk` (in the caller's transaction); keys already there (a generation re-read after
     /// a crash in the middle of writing it) are skipped.
-    /// - Returns: the digests of the rows inserted (for `WrittenKeySet`, once committed).
-    static func write(_ chunk: Chunk, _ db: Database) throws -> [[UInt8]] {
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO delivery_keys (hook, dedupe_key, received_at, delivery_id) VALUES (?, ?, ?, ?)
-            """)
-        var inserted: [[UInt8]] = []
+    /// - Returns: the fingerprints of the rows inserted (for `WrittenKeySet`, once committed).
+    static func write(_ chunk: Chunk, _ db: Database) throws -> [UInt64] {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO delivery_keys (prefix, received_at, row) VALUES (?, ?, ?)")
+        var inserted: [UInt64] = []
         inserted.reserveCapacity(chunk.keys.count)
         for (key, entry) in chunk.keys {
-            try insert.execute(arguments: [key.hook, Data(key.digest), entry.receivedAt, entry.deliveryID])
-            if db.changesCount == 1 { inserted.append(key.digest) }
+            try insert.execute(arguments: [storedPrefix(key), entry.receivedAt, entry.row])
+            if db.changesCount == 1 { inserted.append(key.fingerprint) }
         }
         if chunk.isLast {
             try db.execute(sql: "UPDATE delivery_key_state SET written_generation = ?", arguments: [chunk.generation])
@@ -147,13 +156,16 @@ final class DeliveryKeyIndex {
 
     /// The id of the newest delivery under `key` since `since` in `delivery_keys`.
     static func newestWritten(_ key: DeliveryKey, since: Double, _ db: Database) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: newestWrittenSQL), arguments: [key.hook, Data(key.digest), since])
+        try String.fetchOne(db.cachedStatement(sql: newestWrittenSQL),
+                            arguments: [storedPrefix(key), since, key.hook, Data(key.digest)])
     }
 
-    /// One search of `delivery_keys`' primary key.
+    /// One search of `delivery_keys`' primary key, then each candidate's row by rowid (keys sharing
+    /// a fingerprint are told apart by the row's hook and whole digest).
     static let newestWrittenSQL = """
-        SELECT delivery_id FROM delivery_keys WHERE hook = ? AND dedupe_key = ? AND received_at >= ?
-        ORDER BY received_at DESC LIMIT 1
+        SELECT d.id FROM delivery_keys k JOIN deliveries d ON d.rowid = k.row
+        WHERE k.prefix = ? AND k.received_at >= ? AND d.hook = ? AND d.dedupe_key = ?
+        ORDER BY k.received_at DESC LIMIT 1
         """
 
     /// The index as a store left it: the keys of rows stored after the last generation written.
@@ -163,7 +175,7 @@ final class DeliveryKeyIndex {
         var rowCount = 0
         var unwritten: [(DeliveryKey, Entry)] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT hook, dedupe_key, received_at, id, key_generation FROM deliveries ORDER BY rowid DESC
+            SELECT rowid, hook, dedupe_key, received_at, id, key_generation FROM deliveries ORDER BY rowid DESC
             """)
         while let row = try rows.next() {
             guard let rowGeneration = row["key_generation"] as Int64? else { continue }
@@ -172,7 +184,7 @@ final class DeliveryKeyIndex {
             rowCount += 1
             if let digest = row["dedupe_key"] as Data? {
                 unwritten.append((DeliveryKey(hook: row["hook"], digest: Array(digest)),
-                                  Entry(deliveryID: row["id"], receivedAt: row["received_at"])))
+                                  Entry(deliveryID: row["id"], receivedAt: row["received_at"], row: row["rowid"])))
             }
         }
         // Every unwritten row joins the new current generation, so its keys are written with it.

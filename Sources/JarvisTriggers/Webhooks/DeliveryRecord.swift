@@ -38,11 +38,13 @@ struct DeliveryRecord: Sendable {
 
     /// Stores the row (the writer has checked its key) with its key generation: nil for a row
     /// stored outside the writer (a replay, which has no key).
+    /// - Returns: the row's rowid.
     ///
     /// Binds through SQLite's own calls on GRDB's cached statement: this runs for every delivery,
     /// and building `StatementArguments` (a boxed value each), then validating and converting
     /// them, cost about as much as the insert's B-tree work.
-    func insert(_ db: Database, generation: Int64?) throws {
+    @discardableResult
+    func insert(_ db: Database, generation: Int64?) throws -> Int64 {
         let statement = try db.cachedStatement(sql: Self.insertSQL).sqliteStatement
         defer {
             sqlite3_reset(statement)
@@ -65,6 +67,7 @@ struct DeliveryRecord: Sendable {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
                                 sql: Self.insertSQL)
         }
+        return sqlite3_last_insert_rowid(db.sqliteConnection)
     }
 
     /// SQLite copies the bytes before the bind call returns.

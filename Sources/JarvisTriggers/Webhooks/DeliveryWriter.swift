@@ -101,8 +101,9 @@ final class DeliveryWriter: Sendable {
                         }
                         batchKeys[key] = record.entry
                     }
-                    try record.insert(db, generation: generation)
-                    stored.append((record.key, record.entry))
+                    var entry = record.entry
+                    entry.row = try record.insert(db, generation: generation)
+                    stored.append((record.key, entry))
                     return .stored
                 }
             }
@@ -121,7 +122,7 @@ final class DeliveryWriter: Sendable {
         let id: String?
         if let entry = batchKeys[key].flatMap({ $0.receivedAt >= since ? $0 : nil }) ?? keys.newest(key, since: since) {
             id = entry.deliveryID
-        } else if writtenKeys.mayContain(key.digest) {
+        } else if writtenKeys.mayContain(key.fingerprint) {
             id = try DeliveryKeyIndex.newestWritten(key, since: since, db)
         } else {
             id = nil

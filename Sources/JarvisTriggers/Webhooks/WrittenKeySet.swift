@@ -6,9 +6,9 @@ import Synchronization
 /// only for a key it may hold. Nearly every delivery's key is new, and a hash look-up here is far
 /// cheaper than a search of the table's B-tree (about 6 µs per delivery with 500,000 keys written).
 ///
-/// Kept by fingerprint (a key digest's first 8 bytes, which are uniform) with a count of the rows
-/// sharing it: a row written adds one and a row pruned takes one away, so the set follows the table
-/// exactly and is never rebuilt. Two keys sharing a fingerprint (one pair in about 2^64, or the same
+/// Kept by fingerprint (a key digest's first 8 bytes, which are uniform: `delivery_keys.prefix`)
+/// with a count of the rows sharing it: a row written adds one and a row pruned takes one away, so
+/// the set follows the table exactly and is never rebuilt. Two keys sharing a fingerprint (one pair in about 2^64, or the same
 /// digest under two hooks) cost a search, never a missed duplicate. It holds what the table holds
 /// (the keys of the longest replay window plus a day), at about 20 bytes per key.
 ///
@@ -22,47 +22,40 @@ final class WrittenKeySet: Sendable {
         self.counts = Mutex(counts)
     }
 
-    /// Whether a row of `delivery_keys` may hold a key with this digest.
-    func mayContain(_ digest: [UInt8]) -> Bool {
-        let fingerprint = Self.fingerprint(digest)
-        return counts.withLock { ($0[fingerprint] ?? 0) > 0 }
+    /// Whether a row of `delivery_keys` may hold a key with this fingerprint.
+    func mayContain(_ fingerprint: UInt64) -> Bool {
+        counts.withLock { ($0[fingerprint] ?? 0) > 0 }
     }
 
-    /// Counts rows committed to `delivery_keys` with these digests.
-    func added(_ digests: [[UInt8]]) {
-        change(digests, by: 1)
+    /// Counts rows committed to `delivery_keys` with these fingerprints.
+    func added(_ fingerprints: [UInt64]) {
+        change(fingerprints, by: 1)
     }
 
-    /// Counts rows deleted (and committed) from `delivery_keys` with these digests.
-    func removed(_ digests: [[UInt8]]) {
-        change(digests, by: -1)
+    /// Counts rows deleted (and committed) from `delivery_keys` with these fingerprints.
+    func removed(_ fingerprints: [UInt64]) {
+        change(fingerprints, by: -1)
     }
 
     /// How many distinct fingerprints are held.
     var count: Int { counts.withLock { $0.count } }
 
-    private func change(_ digests: [[UInt8]], by delta: Int32) {
-        guard !digests.isEmpty else { return }
+    private func change(_ fingerprints: [UInt64], by delta: Int32) {
+        guard !fingerprints.isEmpty else { return }
         counts.withLock { counts in
-            for digest in digests {
-                let fingerprint = Self.fingerprint(digest)
+            for fingerprint in fingerprints {
                 let count = (counts[fingerprint] ?? 0) + delta
                 counts[fingerprint] = count == 0 ? nil : count
             }
         }
     }
 
-    /// A digest's first 8 bytes, big-endian (so ordering by it is ordering by the digest's start).
-    static func fingerprint(_ digest: [UInt8]) -> UInt64 {
-        digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
     /// The set as `delivery_keys` holds it now.
     static func load(_ db: Database) throws -> WrittenKeySet {
         var counts: [UInt64: Int32] = [:]
-        let digests = try Data.fetchCursor(db, sql: "SELECT dedupe_key FROM delivery_keys")
-        while let digest = try digests.next() {
-            counts[fingerprint(Array(digest)), default: 0] += 1
+        let prefixes = try Int64.fetchCursor(db, sql: "SELECT prefix FROM delivery_keys")
+        while let prefix = try prefixes.next() {
+            counts[UInt64(bitPattern: prefix), default: 0] += 1
         }
         return WrittenKeySet(counts: counts)
     }
