@@ -53,4 +53,29 @@ struct DeliveryRecordTests {
         try store.database.write { db in try DeliveryRecord(other, dedupeKey: nil, dedupeSince: Date()).insert(db, generation: nil) }
         #expect(try store.delivery(id: "other-id")?.body == [])
     }
+
+    @Test("a delivery SQLite refuses is answered 500 with nothing stored, and the writer's next commit still works")
+    func refusedDeliveryRollsBack() async throws {
+        let fixture = try WebhookIntakeTests.Fixture([try WebhookIntakeTests.github("n={{n}}")])
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        try await DatabaseQueue(path: fixture.path, configuration: configuration).write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse BEFORE INSERT ON deliveries WHEN NEW.prompt = 'n=13'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        }
+        func deliver(_ n: Int) async -> IntakeResponse {
+            let body = Array(#"{"n":\#(n)}"#.utf8)
+            return await fixture.intake.receive(hook: "gh", headers: WebhookIntakeTests.githubHeaders(body, delivery: "d-\(n)"),
+                                                body: body, now: Date())
+        }
+        let refused = await deliver(13)
+        #expect(refused.status == 500 && refused.fields["error"] == "the delivery could not be stored; retry later")
+        #expect(try fixture.count("deliveries") == 0)
+        let next = await deliver(14)
+        #expect(next.status == 202, "the refused commit was rolled back: \(next.fields)")
+        #expect(try fixture.count("deliveries") == 1)
+        #expect(await deliver(13).status == 500, "a refused delivery left no key behind: it is refused again, not a duplicate")
+    }
 }
