@@ -1,6 +1,6 @@
 // jarvis-bench: measures jarvis's agent loop and its fleet fan-out on this machine.
 //
-//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 5] [--hook-rounds 3] [--connections 32]
+//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 5] [--hook-rounds 5] [--connections 32]
 //                [--triggers 10000] [--only loop,ask,webhook,scheduler]
 //
 // 1. Loop overhead per tool-calling turn: the real AgentLoop with the real SQLite run journal,
@@ -32,6 +32,6 @@ if parts.contains("loop") { try await LoopBenchmark.run(turns: option("--turns",
 if parts.contains("ask") { try await AskFanOutBenchmark.run(agents: option("--agents", 100), rounds: option("--rounds", 10)) }
 if parts.contains("webhook") {
     try await WebhookBenchmark.run(seconds: option("--hook-seconds", 5), connections: option("--connections", 32),
-                                  rounds: max(option("--hook-rounds", 3), 1))
+                                  rounds: max(option("--hook-rounds", 5), 1))
 }
 if parts.contains("scheduler") { try await SchedulerBenchmark.run(triggers: option("--triggers", 10_000), seconds: 12) }

@@ -45,6 +45,7 @@ public struct WebhookRoutes: Sendable {
                 return JSONResponse.make(.contentTooLarge, ["error": .string("the body is over this webhook's \(definition.maxBody) bytes")])
             }
             var headers: [String: String] = [:]
+            headers.reserveCapacity(request.headers.count)
             for field in request.headers {
                 let key = field.name.canonicalName
                 headers[key] = headers[key].map { $0 + ", " + field.value } ?? field.value
