@@ -235,6 +235,7 @@ public final class DeliveryStore: Sendable {
     /// Walks `delivery_keys` in key order, `pruneChunk` keys per transaction. A second index by
     /// age would let this skip the keys it keeps, but every written key would then update it too,
     /// in scattered places (keys are written in key order): twice the pages per key, hourly saved.
+    /// Each transaction's deleted keys leave `WrittenKeySet` once it commits.
     /// - Throws: `StoreError` when the store cannot be written.
     @discardableResult
     public func pruneKeys(receivedBefore cutoff: Date) throws -> Int {
