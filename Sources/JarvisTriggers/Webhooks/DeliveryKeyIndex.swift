@@ -32,8 +32,9 @@ struct DeliveryKey: Hashable, Sendable {
 /// many keys and a chunk never holds the writer for long.
 ///
 /// `delivery_keys` is kept small, so a generation's keys share as many pages as they can: a row
-/// is a key's fingerprint (its digest's first 8 bytes), its time, and its delivery's rowid, about
-/// 24 bytes. A look-up joins the delivery's row to compare the hook and the whole digest.
+/// is a key's fingerprint (its digest's first 8 bytes) and its time, about 20 bytes. A look-up
+/// finds the delivery by hook and time (`deliveries_by_hook`) and compares the whole digest there;
+/// nothing depends on rowids, which `VACUUM` may renumber.
 ///
 /// Nothing is lost on a crash: the rows are the truth. `delivery_key_state` names the newest
 /// generation wholly written; on opening, `load` reads back the keys of every row stored after it
@@ -49,8 +50,6 @@ final class DeliveryKeyIndex {
     struct Entry: Sendable {
         let deliveryID: String
         let receivedAt: Double
-        /// The delivery's rowid (known once it is stored).
-        var row: Int64 = 0
     }
 
     /// Keys written to `delivery_keys` in one transaction.
@@ -148,11 +147,11 @@ final class DeliveryKeyIndex {
     /// a crash in the middle of writing it) are skipped.
     /// - Returns: the fingerprints of the rows inserted (for `WrittenKeySet`, once committed).
     static func write(_ chunk: Chunk, _ db: Database) throws -> [UInt64] {
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO delivery_keys (prefix, received_at, row) VALUES (?, ?, ?)")
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO delivery_keys (prefix, received_at) VALUES (?, ?)")
         var inserted: [UInt64] = []
         inserted.reserveCapacity(chunk.keys.count)
         for (key, entry) in chunk.keys {
-            try insert.execute(arguments: [storedPrefix(key), entry.receivedAt, entry.row])
+            try insert.execute(arguments: [storedPrefix(key), entry.receivedAt])
             if db.changesCount == 1 { inserted.append(key.fingerprint) }
         }
         if chunk.isLast {
@@ -164,14 +163,16 @@ final class DeliveryKeyIndex {
     /// The id of the newest delivery under `key` since `since` in `delivery_keys`.
     static func newestWritten(_ key: DeliveryKey, since: Double, _ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: newestWrittenSQL),
-                            arguments: [storedPrefix(key), since, key.hook, Data(key.digest)])
+                            arguments: [key.hook, Data(key.digest), storedPrefix(key), since])
     }
 
-    /// One search of `delivery_keys`' primary key, then each candidate's row by rowid (keys sharing
-    /// a fingerprint are told apart by the row's hook and whole digest).
+    /// One search of `delivery_keys`' primary key, then each candidate time's deliveries of the
+    /// hook (keys sharing a fingerprint, or a time, are told apart by the whole digest). `+ 0`
+    /// keeps SQLite from carrying `>= since` over to the deliveries and scanning a range of them
+    /// instead of looking up the one time.
     static let newestWrittenSQL = """
-        SELECT d.id FROM delivery_keys k JOIN deliveries d ON d.rowid = k.row
-        WHERE k.prefix = ? AND k.received_at >= ? AND d.hook = ? AND d.dedupe_key = ?
+        SELECT d.id FROM delivery_keys k JOIN deliveries d ON d.hook = ? AND d.received_at = k.received_at + 0 AND d.dedupe_key = ?
+        WHERE k.prefix = ? AND k.received_at >= ?
         ORDER BY k.received_at DESC LIMIT 1
         """
 
@@ -182,7 +183,7 @@ final class DeliveryKeyIndex {
         var rowCount = 0
         var unwritten: [(DeliveryKey, Entry)] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT rowid, hook, dedupe_key, received_at, id, key_generation FROM deliveries ORDER BY rowid DESC
+            SELECT hook, dedupe_key, received_at, id, key_generation FROM deliveries ORDER BY rowid DESC
             """)
         while let row = try rows.next() {
             guard let rowGeneration = row["key_generation"] as Int64? else { continue }
@@ -191,7 +192,7 @@ final class DeliveryKeyIndex {
             rowCount += 1
             if let digest = row["dedupe_key"] as Data? {
                 unwritten.append((DeliveryKey(hook: row["hook"], digest: Array(digest)),
-                                  Entry(deliveryID: row["id"], receivedAt: row["received_at"], row: row["rowid"])))
+                                  Entry(deliveryID: row["id"], receivedAt: row["received_at"])))
             }
         }
         // Every unwritten row joins the new current generation, so its keys are written with it.

@@ -38,51 +38,47 @@ struct DeliveryRecord: Sendable {
 
     /// Stores the row (the writer has checked its key) with its key generation: nil for a row
     /// stored outside the writer (a replay, which has no key).
-    /// - Returns: the row's rowid.
     ///
     /// Binds through SQLite's own calls on GRDB's cached statement: this runs for every delivery,
     /// and building `StatementArguments` (a boxed value each), then validating and converting
     /// them, cost about as much as the insert's B-tree work.
-    @discardableResult
-    func insert(_ db: Database, generation: Int64?) throws -> Int64 {
+    func insert(_ db: Database, generation: Int64?) throws {
         let statement = try db.cachedStatement(sql: Self.insertSQL).sqliteStatement
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
-        Self.bind(entry.deliveryID, 1, statement)
-        Self.bind(hook, 2, statement)
-        Self.bind(senderDeliveryID, 3, statement)
-        Self.bind(headers, 4, statement)
-        Self.bind(body, 5, statement)
-        Self.bind(prompt, 6, statement)
-        Self.bind(runID, 7, statement)
-        sqlite3_bind_double(statement, 8, entry.receivedAt)
-        Self.bind(state, 9, statement)
-        Self.bind(replayOf, 10, statement)
-        if let digest = key?.digest { Self.bind(digest, 11, statement) }
-        if let generation { sqlite3_bind_int64(statement, 12, generation) }
-        let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE else {
+        // A bind that fails (out of memory, too big) would leave its value NULL: a row without its
+        // key would never be found as a duplicate. So every one is checked.
+        var codes = [
+            Self.bind(entry.deliveryID, 1, statement), Self.bind(hook, 2, statement), Self.bind(senderDeliveryID, 3, statement),
+            Self.bind(headers, 4, statement), Self.bind(body, 5, statement), Self.bind(prompt, 6, statement),
+            Self.bind(runID, 7, statement), sqlite3_bind_double(statement, 8, entry.receivedAt), Self.bind(state, 9, statement),
+            Self.bind(replayOf, 10, statement),
+        ]
+        if let digest = key?.digest { codes.append(Self.bind(digest, 11, statement)) }
+        if let generation { codes.append(sqlite3_bind_int64(statement, 12, generation)) }
+        let failedBind = codes.first { $0 != SQLITE_OK }
+        let code = failedBind ?? sqlite3_step(statement)
+        guard failedBind == nil, code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
                                 sql: Self.insertSQL)
         }
-        return sqlite3_last_insert_rowid(db.sqliteConnection)
     }
 
     /// SQLite copies the bytes before the bind call returns.
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     /// Binds `text`, or leaves the parameter NULL (`sqlite3_clear_bindings` after every use).
-    private static func bind(_ text: String?, _ index: Int32, _ statement: OpaquePointer) {
-        guard var text else { return }
-        text.withUTF8 { _ = sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), transient) }
+    private static func bind(_ text: String?, _ index: Int32, _ statement: OpaquePointer) -> Int32 {
+        guard var text else { return SQLITE_OK }
+        return text.withUTF8 { sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), transient) }
     }
 
     /// Binds `bytes` as a blob (an empty one too: never NULL).
-    private static func bind(_ bytes: [UInt8], _ index: Int32, _ statement: OpaquePointer) {
-        if bytes.isEmpty { sqlite3_bind_zeroblob(statement, index, 0); return }
-        bytes.withUnsafeBytes { _ = sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+    private static func bind(_ bytes: [UInt8], _ index: Int32, _ statement: OpaquePointer) -> Int32 {
+        if bytes.isEmpty { return sqlite3_bind_zeroblob(statement, index, 0) }
+        return bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
     }
 
     static let insertSQL = """

@@ -21,7 +21,7 @@ public final class DeliveryStore: Sendable {
     /// The keys `delivery_keys` holds (see `WrittenKeySet`).
     let writtenKeys: WrittenKeySet
 
-    /// How many de-duplication keys are written to disk (distinct fingerprints; about 20 bytes of memory each).
+    /// How many de-duplication keys are written to disk (distinct fingerprints; about 30 bytes of memory each).
     public var writtenKeyCount: Int { writtenKeys.count }
 
     /// Opens (creating and migrating) the store at `path`; `":memory:"` for a private in-memory one.
@@ -111,23 +111,19 @@ public final class DeliveryStore: Sendable {
             """)
     }
 
-    /// v4: `delivery_keys` rows shrink from about 75 bytes to about 24 (fingerprint, time, the
-    /// delivery's rowid in place of hook, digest and id), so a written generation's keys share three
-    /// times as many pages. The hook and whole digest are compared on the delivery's row.
+    /// v4: `delivery_keys` rows shrink from about 75 bytes to about 20 (fingerprint and time in
+    /// place of hook, digest, time and id), so a written generation's keys share three to four times
+    /// as many pages. The hook and whole digest are compared on the delivery's row.
     private static func keysByFingerprint(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE delivery_keys_v4 (
-                prefix INTEGER NOT NULL, received_at DOUBLE NOT NULL, row INTEGER NOT NULL,
-                PRIMARY KEY (prefix, received_at, row)) WITHOUT ROWID
+                prefix INTEGER NOT NULL, received_at DOUBLE NOT NULL, PRIMARY KEY (prefix, received_at)) WITHOUT ROWID
             """)
-        let keys = try Row.fetchCursor(db, sql: """
-            SELECT k.dedupe_key, k.received_at, d.rowid AS row FROM delivery_keys k JOIN deliveries d ON d.id = k.delivery_id
-            """)
-        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO delivery_keys_v4 (prefix, received_at, row) VALUES (?, ?, ?)")
+        let keys = try Row.fetchCursor(db, sql: "SELECT dedupe_key, received_at FROM delivery_keys")
+        let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO delivery_keys_v4 (prefix, received_at) VALUES (?, ?)")
         while let key = try keys.next() {
             let digest = Array(key["dedupe_key"] as Data)
-            try insert.execute(arguments: [Int64(bitPattern: DeliveryKey.fingerprint(digest)), key["received_at"] as Double,
-                                           key["row"] as Int64])
+            try insert.execute(arguments: [Int64(bitPattern: DeliveryKey.fingerprint(digest)), key["received_at"] as Double])
         }
         try db.execute(sql: "DROP TABLE delivery_keys; ALTER TABLE delivery_keys_v4 RENAME TO delivery_keys")
     }
@@ -246,13 +242,12 @@ public final class DeliveryStore: Sendable {
             after = try database.write { db -> Row? in
                 deleted.removeAll()
                 let page = try Row.fetchAll(db, sql: """
-                    SELECT prefix, received_at, row FROM delivery_keys
-                    WHERE (prefix, received_at, row) > (?, ?, ?) ORDER BY prefix, received_at, row LIMIT ?
-                    """, arguments: [after?["prefix"] ?? Int64.min, after?["received_at"] ?? -Double.infinity, after?["row"] ?? Int64.min,
-                                    Self.pruneChunk])
+                    SELECT prefix, received_at FROM delivery_keys
+                    WHERE (prefix, received_at) > (?, ?) ORDER BY prefix, received_at LIMIT ?
+                    """, arguments: [after?["prefix"] ?? Int64.min, after?["received_at"] ?? -Double.infinity, Self.pruneChunk])
                 for row in page where (row["received_at"] as Double) < cutoff.timeIntervalSince1970 {
-                    try db.execute(sql: "DELETE FROM delivery_keys WHERE prefix = ? AND received_at = ? AND row = ?",
-                                   arguments: [row["prefix"], row["received_at"], row["row"]])
+                    try db.execute(sql: "DELETE FROM delivery_keys WHERE prefix = ? AND received_at = ?",
+                                   arguments: [row["prefix"], row["received_at"]])
                     if db.changesCount == 1 { deleted.append(UInt64(bitPattern: row["prefix"] as Int64)) }
                 }
                 return page.count == Self.pruneChunk ? page.last : nil

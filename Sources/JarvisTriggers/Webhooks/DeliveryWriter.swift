@@ -101,9 +101,8 @@ final class DeliveryWriter: Sendable {
                         }
                         batchKeys[key] = record.entry
                     }
-                    var entry = record.entry
-                    entry.row = try record.insert(db, generation: generation)
-                    stored.append((record.key, entry))
+                    try record.insert(db, generation: generation)
+                    stored.append((record.key, record.entry))
                     return .stored
                 }
             } }

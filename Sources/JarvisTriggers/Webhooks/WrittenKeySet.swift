@@ -10,7 +10,7 @@ import Synchronization
 /// with a count of the rows sharing it: a row written adds one and a row pruned takes one away, so
 /// the set follows the table exactly and is never rebuilt. Two keys sharing a fingerprint (one pair in about 2^64, or the same
 /// digest under two hooks) cost a search, never a missed duplicate. It holds what the table holds
-/// (the keys of the longest replay window plus a day), at about 20 bytes per key.
+/// (the keys of the longest replay window plus a day), at about 30 bytes per key.
 ///
 /// Counts change only after the transaction that wrote or deleted their rows commits. The writer
 /// adds and looks up; pruning, on another thread, removes. A count may go below zero for a moment,
@@ -40,6 +40,9 @@ final class WrittenKeySet: Sendable {
     /// How many distinct fingerprints are held.
     var count: Int { counts.withLock { $0.count } }
 
+    /// How many rows the counts add up to (what `delivery_keys` should hold).
+    var rowCount: Int { counts.withLock { $0.values.reduce(0) { $0 + Int($1) } } }
+
     private func change(_ fingerprints: [UInt64], by delta: Int32) {
         guard !fingerprints.isEmpty else { return }
         counts.withLock { counts in
@@ -53,6 +56,7 @@ final class WrittenKeySet: Sendable {
     /// The set as `delivery_keys` holds it now.
     static func load(_ db: Database) throws -> WrittenKeySet {
         var counts: [UInt64: Int32] = [:]
+        counts.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery_keys") ?? 0)
         let prefixes = try Int64.fetchCursor(db, sql: "SELECT prefix FROM delivery_keys")
         while let prefix = try prefixes.next() {
             counts[UInt64(bitPattern: prefix), default: 0] += 1
