@@ -50,17 +50,22 @@ struct DeliveryRecord: Sendable {
         }
         // A bind that fails (out of memory, too big) would leave its value NULL: a row without its
         // key would never be found as a duplicate. So every one is checked.
-        var codes = [
-            Self.bind(entry.deliveryID, 1, statement), Self.bind(hook, 2, statement), Self.bind(senderDeliveryID, 3, statement),
-            Self.bind(headers, 4, statement), Self.bind(body, 5, statement), Self.bind(prompt, 6, statement),
-            Self.bind(runID, 7, statement), sqlite3_bind_double(statement, 8, entry.receivedAt), Self.bind(state, 9, statement),
-            Self.bind(replayOf, 10, statement),
-        ]
-        if let digest = key?.digest { codes.append(Self.bind(digest, 11, statement)) }
-        if let generation { codes.append(sqlite3_bind_int64(statement, 12, generation)) }
-        let failedBind = codes.first { $0 != SQLITE_OK }
-        let code = failedBind ?? sqlite3_step(statement)
-        guard failedBind == nil, code == SQLITE_DONE else {
+        var failedBind = SQLITE_OK
+        func check(_ code: Int32) { if failedBind == SQLITE_OK { failedBind = code } }
+        check(Self.bind(entry.deliveryID, 1, statement))
+        check(Self.bind(hook, 2, statement))
+        check(Self.bind(senderDeliveryID, 3, statement))
+        check(Self.bind(headers, 4, statement))
+        check(Self.bind(body, 5, statement))
+        check(Self.bind(prompt, 6, statement))
+        check(Self.bind(runID, 7, statement))
+        check(sqlite3_bind_double(statement, 8, entry.receivedAt))
+        check(Self.bind(state, 9, statement))
+        check(Self.bind(replayOf, 10, statement))
+        if let digest = key?.digest { check(Self.bind(digest, 11, statement)) }
+        if let generation { check(sqlite3_bind_int64(statement, 12, generation)) }
+        let code = failedBind == SQLITE_OK ? sqlite3_step(statement) : failedBind
+        guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
                                 sql: Self.insertSQL)
         }

@@ -50,7 +50,7 @@ public final class DeliveryStore: Sendable {
         }
         migrator.registerMigration("v2: de-duplication key in the delivery row", migrate: Self.keyInRow)
         migrator.registerMigration("v3: de-duplication keys written in batches", migrate: Self.keysInBatches)
-        migrator.registerMigration("v4: de-duplication keys by fingerprint and row", migrate: Self.keysByFingerprint)
+        migrator.registerMigration("v4: de-duplication keys by fingerprint and time", migrate: Self.keysByFingerprint)
         database = try SQLiteDatabase.open(path: path, migrator: migrator)
         do {
             let (keys, written) = try database.read { db in
