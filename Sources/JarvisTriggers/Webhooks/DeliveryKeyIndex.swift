@@ -135,7 +135,10 @@ final class DeliveryKeyIndex {
 
     /// The keys in `delivery_keys`' order: by fingerprint, as the signed integer SQLite stores.
     private static func inKeyOrder(_ keys: [DeliveryKey: Entry]) -> [(key: DeliveryKey, entry: Entry)] {
-        keys.map { (key: $0.key, entry: $0.value) }.sorted { storedPrefix($0.key) < storedPrefix($1.key) }
+        // Each prefix computed once, not in every comparison.
+        keys.map { (prefix: storedPrefix($0.key), key: $0.key, entry: $0.value) }
+            .sorted { $0.prefix < $1.prefix }
+            .map { (key: $0.key, entry: $0.entry) }
     }
 
     /// A key's fingerprint as `delivery_keys.prefix` holds it.
