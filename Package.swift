@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(name: "JarvisScheduleTests", dependencies: ["JarvisSchedule"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JarvisTriggersTests",
-            dependencies: ["JarvisTriggers", "JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", grdb],
+            dependencies: ["JarvisTriggers", "JarvisSchedule", "JarvisWebhooks", "CmdopIdentity", "CmdopStorage", grdb],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisWebhooksTests", dependencies: ["JarvisWebhooks", "CmdopIdentity"], swiftSettings: swiftSettings),
         .testTarget(name: "JarvisApprovalsTests", dependencies: ["JarvisApprovals"], swiftSettings: swiftSettings),

@@ -51,7 +51,9 @@ public final class DeliveryStore: Sendable {
         migrator.registerMigration("v2: de-duplication key in the delivery row", migrate: Self.keyInRow)
         migrator.registerMigration("v3: de-duplication keys written in batches", migrate: Self.keysInBatches)
         migrator.registerMigration("v4: de-duplication keys by fingerprint and time", migrate: Self.keysByFingerprint)
-        database = try SQLiteDatabase.open(path: path, migrator: migrator)
+        // A 202 is a promise the sender will not check again (GitHub never retries), so every commit
+        // is fsync'd; group commit (`DeliveryWriter`) shares each fsync among the deliveries waiting.
+        database = try SQLiteDatabase.open(path: path, migrator: migrator, durability: .powerLoss)
         do {
             let (keys, written) = try database.read { db in
                 (try DeliveryKeyIndex.load(db, generationSize: keyGenerationSize), try WrittenKeySet.load(db))
