@@ -160,7 +160,7 @@ let package = Package(
             name: "jarvis-bench",
             dependencies: ["JarvisCore", "JarvisRuntime", "JarvisTools", "CmdopTesting", "CmdopProviders", "CmdopMesh",
                            "CmdopCore", "CmdopPermissions", "JarvisHTTP", "JarvisTriggers", "JarvisWebhooks", "CmdopIdentity",
-                           .product(name: "Hummingbird", package: "hummingbird"), logging],
+                           .product(name: "Hummingbird", package: "hummingbird"), argumentParser, logging],
             path: "Benchmarks/jarvis-bench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "provider-bench", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],

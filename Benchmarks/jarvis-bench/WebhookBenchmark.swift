@@ -82,6 +82,7 @@ enum WebhookBenchmark {
               ingest / bare:                             \(String(format: "%.0f %%", hookResult.rate / bareResult.rate * 100))
               rounds, ingest req/s:                      \(hookRuns.map { String(format: "%.0f", $0.rate) }.joined(separator: ", "))
               rounds, bare req/s:                        \(bareRuns.map { String(format: "%.0f", $0.rate) }.joined(separator: ", "))
+              rounds, ingest / bare (each pair in turn): \(zip(hookRuns, bareRuns).map { String(format: "%.0f %%", $0.rate / $1.rate * 100) }.joined(separator: ", "))
               intake alone, in process, 32 at a time:    \(String(format: "%.0f deliveries/s, %.0f µs CPU each", direct.rate, direct.cpu * 1e6))
               deliveries stored:                         \(stored == "yes" ? "yes, each with its own delivery id" : "NONE")
               store re-opened (a restart):               \(String(format: "%.0f ms", Stats.milliseconds(reopen))) with \(reopened.writtenKeyCount) keys written
