@@ -7,6 +7,10 @@ import Synchronization
 /// Turns stored webhook deliveries into runs, exactly once: the run (whose id the 202 carried) is
 /// started idempotently first and the delivery marked started after, so a crash between the two
 /// starts the same run again — which is a no-op — instead of losing or doubling it.
+///
+/// The deliveries file fsyncs every commit; the journal and sessions do not (a commit there survives
+/// a crash of the process, not a power loss). So after a power loss a delivery can be marked started
+/// while its run is gone from the journal: at start such a run is started again, under its own id.
 final class DeliveryDispatcher: Sendable {
     let store: DeliveryStore
     let starter: RunStarter
@@ -36,7 +40,7 @@ final class DeliveryDispatcher: Sendable {
                 }
             }
             group.addTask { [self] in
-                for delivery in (try? store.startedDeliveries()) ?? [] { watch(delivery) }
+                await recoverStarted(definitions)
                 await dispatchPending(definitions)
                 for await _ in wakes {
                     if Task.isCancelled { break }
@@ -48,6 +52,50 @@ final class DeliveryDispatcher: Sendable {
         }
     }
 
+    /// Watches the deliveries a previous jarvis started; starts again those whose run the journal lost.
+    private func recoverStarted(_ definitions: @Sendable (String) -> WebhookDefinition?) async {
+        for delivery in (try? store.startedDeliveries()) ?? [] {
+            let known: Bool
+            do {
+                known = try starter.service.journal.status(delivery.runID) != nil
+            } catch {
+                known = true  // unreadable: watching it reports what the journal says later; never a second run
+                logger.error("cannot read a started delivery's run", metadata: ["jarvis.delivery": "\(delivery.id)", "jarvis.error": "\(error)"])
+            }
+            if !known {
+                logger.warning("a started delivery's run is not in the journal (lost to a power loss?); starting it again",
+                               metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)", "jarvis.run": "\(delivery.runID)"])
+                guard await start(delivery, definitions) else { continue }
+            }
+            watch(delivery)
+        }
+    }
+
+    /// Starts `delivery`'s run (idempotent); false when it cannot be (now, or ever: its hook is gone,
+    /// and the delivery is then finished as failed).
+    private func start(_ delivery: Delivery, _ definitions: @Sendable (String) -> WebhookDefinition?) async -> Bool {
+        guard let definition = definitions(delivery.hook) else {
+            // Its hook is gone: running it with guessed targets and limits would be worse than not at all.
+            logger.error("a stored delivery's webhook is no longer defined; it is not run",
+                         metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)"])
+            if delivery.state == .started || (try? store.markStarted(deliveryID: delivery.id, runID: delivery.runID)) == true {
+                try? store.markFinished(deliveryID: delivery.id, outcome: .failed(reason: "webhook \(delivery.hook) is no longer defined"))
+            }
+            return false
+        }
+        do {
+            try await starter.start(
+                runID: delivery.runID, title: "webhook \(delivery.hook) · delivery \(delivery.senderDeliveryID ?? delivery.id)",
+                actor: "webhook:\(delivery.hook)", prompt: delivery.prompt, targets: definition.targets,
+                limits: definition.limits, model: definition.model)
+            return true
+        } catch {
+            logger.error("cannot start the run of a webhook delivery; retrying",
+                         metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)", "jarvis.error": "\(error)"])
+            return false
+        }
+    }
+
     private func dispatchPending(_ definitions: @Sendable (String) -> WebhookDefinition?) async {
         let pending: [Delivery]
         do {
@@ -56,24 +104,12 @@ final class DeliveryDispatcher: Sendable {
             return logger.error("cannot read pending webhook deliveries", metadata: ["jarvis.error": "\(error)"])
         }
         for delivery in pending {
-            guard let definition = definitions(delivery.hook) else {
-                // Its hook is gone: running it with guessed targets and limits would be worse than not at all.
-                logger.error("a stored delivery's webhook is no longer defined; it is not run",
-                             metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)"])
-                if (try? store.markStarted(deliveryID: delivery.id, runID: delivery.runID)) == true {
-                    try? store.markFinished(deliveryID: delivery.id, outcome: .failed(reason: "webhook \(delivery.hook) is no longer defined"))
-                }
-                continue
-            }
+            guard await start(delivery, definitions) else { continue }
             do {
-                try await starter.start(
-                    runID: delivery.runID, title: "webhook \(delivery.hook) · delivery \(delivery.senderDeliveryID ?? delivery.id)",
-                    actor: "webhook:\(delivery.hook)", prompt: delivery.prompt, targets: definition.targets,
-                    limits: definition.limits, model: definition.model)
                 guard try store.markStarted(deliveryID: delivery.id, runID: delivery.runID) else { continue }
                 watch(delivery)
             } catch {
-                logger.error("cannot start the run of a webhook delivery; retrying",
+                logger.error("cannot mark a webhook delivery started; retrying",
                              metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)", "jarvis.error": "\(error)"])
             }
         }

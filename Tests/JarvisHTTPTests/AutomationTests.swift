@@ -104,46 +104,89 @@ struct AutomationTests {
         }
     }
 
-    @Test("jarvis killed between the 202 and the run: after a restart there is exactly one run")
-    func exactlyOnceAfterCrash() async throws {
-        let root = try Self.definitions(["Webhooks/ci-failed.yaml": Self.hook])
-        let state = FileManager.default.temporaryDirectory.path + "/cmdop-state-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        try await withCurlTransport { curl in
-            try await withFakeLLMServer { server in
-                try await TestMesh.with { mesh in
-                    let fleet = try mesh.fleet("ops")
-                    try await mesh.startAgent("web-1", fleet: fleet)
-                    server.setDefault(ScriptedModel.answer("Checked."), for: ScriptedModel.path)
-                    let provider = ScriptedModel.provider(server, transport: curl)
-                    let environment = ["TEST_GITHUB_SECRET": Self.secret]
-                    // The first jarvis acknowledges and dies before any run starts (its dispatcher never runs).
-                    let runID = try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", provider: provider, curl: curl,
-                                                             state: state, definitions: root, environment: environment,
-                                                             runAutomation: false) { jarvis in
-                        let accepted = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-9"))
-                        #expect(accepted.0 == 202)
-                        return try #require(accepted.1["run_id"]?.stringValue)
+    /// jarvis processes one after another over the same state folder and definitions (the ci-failed
+    /// hook), on one relay with agent web-1 and a model that answers "Checked.".
+    struct Restarts {
+        let mesh: TestMesh
+        let fleet: TestMesh.Fleet
+        let server: FakeLLMServer
+        let curl: CurlHTTPTransport
+        let root: String
+        let state: String
+
+        /// Runs one jarvis process for `body`; `runAutomation: false` is one that dies before any run starts.
+        func jarvis<Result: Sendable>(runAutomation: Bool = true,
+                                      _ body: @escaping @Sendable (JarvisHarness) async throws -> Result) async throws -> Result {
+            try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n",
+                                         provider: ScriptedModel.provider(server, transport: curl), curl: curl, state: state,
+                                         definitions: root, environment: ["TEST_GITHUB_SECRET": AutomationTests.secret],
+                                         runAutomation: runAutomation, body)
+        }
+
+        static func with(_ body: (Restarts) async throws -> Void) async throws {
+            let root = try AutomationTests.definitions(["Webhooks/ci-failed.yaml": AutomationTests.hook])
+            let state = FileManager.default.temporaryDirectory.path + "/cmdop-state-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            try await withCurlTransport { curl in
+                try await withFakeLLMServer { server in
+                    try await TestMesh.with { mesh in
+                        let fleet = try mesh.fleet("ops")
+                        try await mesh.startAgent("web-1", fleet: fleet)
+                        server.setDefault(ScriptedModel.answer("Checked."), for: ScriptedModel.path)
+                        try await body(Restarts(mesh: mesh, fleet: fleet, server: server, curl: curl, root: root, state: state))
                     }
-                    #expect(server.requests.isEmpty)
-                    // The next jarvis over the same files runs it once.
-                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", provider: provider, curl: curl,
-                                                 state: state, definitions: root, environment: environment) { jarvis in
-                        try await mesh.waitUntil("the delivery's run finished") {
-                            try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").first?.state == .finished
-                        }
-                        let runs = try jarvis.service.journal.runs(fleetID: fleet.id)
-                        #expect(runs.map(\.id) == [runID] && runs.first?.answer == "Checked.")
-                    }
-                    // And a third start finds nothing left to do.
-                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", provider: provider, curl: curl,
-                                                 state: state, definitions: root, environment: environment) { jarvis in
-                        try await Task.sleep(for: .milliseconds(300))
-                        #expect(try jarvis.service.journal.runs(fleetID: fleet.id).count == 1)
-                    }
-                    #expect(server.requests.count == 1)
                 }
             }
+        }
+    }
+
+    @Test("jarvis killed between the 202 and the run: after a restart there is exactly one run")
+    func exactlyOnceAfterCrash() async throws {
+        try await Restarts.with { restarts in
+            // The first jarvis acknowledges and dies before any run starts (its dispatcher never runs).
+            let runID = try await restarts.jarvis(runAutomation: false) { jarvis in
+                let accepted = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-9"))
+                #expect(accepted.0 == 202)
+                return try #require(accepted.1["run_id"]?.stringValue)
+            }
+            #expect(restarts.server.requests.isEmpty)
+            // The next jarvis over the same files runs it once.
+            try await restarts.jarvis { jarvis in
+                try await restarts.mesh.waitUntil("the delivery's run finished") {
+                    try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").first?.state == .finished
+                }
+                let runs = try jarvis.service.journal.runs(fleetID: restarts.fleet.id)
+                #expect(runs.map(\.id) == [runID] && runs.first?.answer == "Checked.")
+            }
+            // And a third start finds nothing left to do.
+            try await restarts.jarvis { jarvis in
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try jarvis.service.journal.runs(fleetID: restarts.fleet.id).count == 1)
+            }
+            #expect(restarts.server.requests.count == 1)
+        }
+    }
+
+    @Test("a delivery marked started whose run the journal lost (a power loss): the next jarvis runs it once")
+    func startedButRunLost() async throws {
+        try await Restarts.with { restarts in
+            let accepted = try await restarts.jarvis(runAutomation: false) { jarvis in
+                let answer = try await post(jarvis, Self.payload, headers: Self.githubHeaders(Self.payload, delivery: "d-7"))
+                #expect(answer.0 == 202)
+                return (run: try #require(answer.1["run_id"]?.stringValue), delivery: try #require(answer.1["delivery_id"]?.stringValue))
+            }
+            // What a power loss can leave: the delivery's "started" (fsync'd) without the run (journal not yet synced).
+            #expect(try DeliveryStore(path: restarts.state + "/deliveries.db").markStarted(deliveryID: accepted.delivery, runID: accepted.run))
+            try await restarts.jarvis { jarvis in
+                try await restarts.mesh.waitUntil("the delivery's run finished") {
+                    try jarvis.automation?.intake.store.delivery(id: accepted.delivery)?.state == .finished
+                }
+                let delivery = try jarvis.automation?.intake.store.delivery(id: accepted.delivery)
+                #expect(delivery?.outcome == .succeeded, "\(String(describing: delivery))")
+                let runs = try jarvis.service.journal.runs(fleetID: restarts.fleet.id)
+                #expect(runs.map(\.id) == [accepted.run] && runs.first?.answer == "Checked.")
+            }
+            #expect(restarts.server.requests.count == 1)
         }
     }
 
