@@ -5,7 +5,7 @@
 //   CmdopProviders                       pure: LLM wire formats, events, retries, config (no curl, no NIO)
 //   CCurl → CmdopCurl                    the libcurl HTTP transport behind CmdopProviders' HTTPTransport
 //   CSodium → CmdopIdentity              Ed25519 identity, hashes, HMAC (libsodium)
-//   CmdopStorage                         SQLite (GRDB, system libsqlite3) with versioned migrations
+//   CmdopStorage                         SQLite (GRDB, system libsqlite3) with versioned migrations; one-process folder locks
 //   CmdopProtocol                        generated protobuf + gRPC code (scripts/generate-proto.sh)
 //   CmdopMesh                            the relay connection shared by agents, operators and jarvis
 //   CmdopRelay, CmdopAgent               the relay server and the machine daemon
@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "JarvisDaemon",
             dependencies: ["JarvisHTTP", "JarvisAutomation", "JarvisTriggers", "JarvisRuntime", "JarvisSessions", "JarvisApprovals", "JarvisAudit", "JarvisTools",
-                           "JarvisCore", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProviders",
+                           "JarvisCore", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProviders", "CmdopStorage",
                            .product(name: "Hummingbird", package: "hummingbird"), logging],
             swiftSettings: swiftSettings),
         .target(name: "CmdopCurl", dependencies: ["CCurl", "CmdopProviders", logging], swiftSettings: strictImports),
@@ -193,10 +193,11 @@ let package = Package(
             name: "JarvisHTTPTests",
             dependencies: ["JarvisHTTP", "JarvisAutomation", "JarvisTriggers", "CmdopIdentity", "JarvisRuntime", "JarvisCore", "JarvisTools", "JarvisSessions", "JarvisAudit",
                            "JarvisApprovals", "CmdopProviders", "CmdopCurl", "CmdopProvidersTesting", "CmdopTesting",
-                           "CmdopMesh", "CmdopPermissions", "CmdopStorage", .product(name: "Hummingbird", package: "hummingbird"),
+                           "CmdopMesh", "CmdopPermissions", "CmdopStorage", "JarvisDaemon", .product(name: "Hummingbird", package: "hummingbird"),
                            logging],
             swiftSettings: swiftSettings),
         .testTarget(name: "CmdopCoreTests", dependencies: ["CmdopCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CmdopStorageTests", dependencies: ["CmdopStorage"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopPermissionsTests", dependencies: ["CmdopPermissions"], swiftSettings: swiftSettings),
         .testTarget(name: "CmdopIdentityTests", dependencies: ["CmdopIdentity"], swiftSettings: swiftSettings),
         .testTarget(

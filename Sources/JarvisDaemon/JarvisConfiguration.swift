@@ -10,7 +10,7 @@ public struct JarvisConfiguration: Sendable {
     public var fleet: String
     public var hostname: String
     /// jarvis's folder: `jarvis_keypair.bin`, `permissions.yaml`, `sessions.db`, `journal.db`,
-    /// `approvals.db`, `audit.db`.
+    /// `approvals.db`, `audit.db`, and `jarvis.lock` while it runs.
     public var home: String
     public var httpHost: String
     public var httpPort: Int
@@ -54,6 +54,8 @@ public struct JarvisConfiguration: Sendable {
     public var defaultsPath: String { home + "/jarvis.yaml" }
     public var policyPath: String { home + "/permissions.yaml" }
     public var auditPath: String { home + "/audit.db" }
+    /// Held while a jarvis runs on `home` (`ProcessLock`): a second one on the same folder is refused.
+    public var lockPath: String { home + "/jarvis.lock" }
 }
 
 /// jarvis cannot start for a reason re-connecting will not fix (an address in use, a store that

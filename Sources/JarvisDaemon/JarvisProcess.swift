@@ -2,6 +2,7 @@ import CmdopCore
 import CmdopIdentity
 import CmdopMesh
 import CmdopProviders
+import CmdopStorage
 import Foundation
 import Hummingbird
 import JarvisApprovals
@@ -39,8 +40,13 @@ public struct JarvisProcess: Sendable {
     }
 
     /// Runs until cancelled. `onReady` gets the HTTP port each time the API is listening.
+    /// - Throws: `JarvisStartError` for a setting re-connecting cannot fix; `StoreError` when another
+    ///   jarvis uses the same `home` or a store cannot open.
     public func run(onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         try configuration.validate()
+        // One jarvis per home: the newest de-duplication keys and the scheduler live in its memory.
+        let lock = try ProcessLock(path: configuration.lockPath, holder: "jarvis")
+        defer { lock.release() }
         let (identity, _) = try IdentityFile.loadOrCreate(at: configuration.identityPath)
         let policy = try JarvisPolicyFile.load(path: configuration.policyPath)
         let defaults = try ServiceDefaults.load(path: configuration.defaultsPath)

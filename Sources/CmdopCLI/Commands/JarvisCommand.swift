@@ -23,7 +23,7 @@ struct JarvisCommand: AsyncParsableCommand {
     @Option(help: "The fleet jarvis serves.")
     var fleet: String
 
-    @Option(help: "jarvis's folder: identity, permissions.yaml, stores (default DATA-DIR/jarvis).")
+    @Option(help: "jarvis's folder: identity, permissions.yaml, stores (default DATA-DIR/jarvis); one jarvis per folder.")
     var home: String?
 
     @OptionGroup var serving: JarvisServeOptions
