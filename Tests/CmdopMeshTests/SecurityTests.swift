@@ -199,7 +199,9 @@ struct RevocationTests {
             try await mesh.startAgent("web-1", fleet: fleet)
             await #expect {
                 try await mesh.withClient(fleet.operatorKey) { (client) async throws in
-                    #expect(try await client.ping("web-1") == "web-1")
+                    // The stream works (asked of the relay: with a 200 ms heartbeat a loaded machine can
+                    // mark the agent offline for a moment, which is not what this test is about).
+                    #expect(try await client.machines().map(\.hostname) == ["web-1"])
                     _ = try mesh.store.revokeAPIKey(String(fleet.operatorKey.prefix(14)))
                     // Ask the relay itself (not the agent, whose presence does not matter here) until
                     // the stream is closed; the sweep runs once per heartbeat interval.
