@@ -8,7 +8,7 @@ import Logging
 
 /// Webhook ingest under load: `wrk` (a separate process) posts GitHub-signed deliveries, each with
 /// its own delivery id, to `POST /hooks/bench` — verify the raw bytes, check the replay window,
-/// parse, filter, render the prompt, commit to SQLite (WAL), answer 202 — and, on the same server,
+/// parse, filter, render the prompt, commit to SQLite (WAL, fsync'd), answer 202 — and, on the same server,
 /// to a bare route that answers 202 at once. The ratio is what verification and persistence cost.
 enum WebhookBenchmark {
     static let secret = "bench-secret"

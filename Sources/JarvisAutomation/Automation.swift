@@ -40,10 +40,22 @@ public final class Automation: Sendable {
     let logger: Logger
     private let current: Mutex<DefinitionLoader.Result>
 
+    /// The webhook intake over `deliveries.db` in the state folder, with the definitions loaded now.
+    /// jarvis keeps one for the life of its process, so webhooks are taken while it re-connects to its relay.
+    /// - Throws: `StoreError` when the store cannot be opened.
+    public static func makeIntake(_ configuration: AutomationConfiguration) throws -> WebhookIntake {
+        try makeIntake(configuration, definitions: load(configuration).webhooks)
+    }
+
+    private static func makeIntake(_ configuration: AutomationConfiguration, definitions: [WebhookDefinition]) throws -> WebhookIntake {
+        WebhookIntake(definitions: definitions, store: try DeliveryStore(path: configuration.stateDirectory + "/deliveries.db"))
+    }
+
     /// Loads the definitions and opens the stores; nothing fires until `run()`.
+    /// - Parameter intake: an intake made by `makeIntake` to use (its definitions are reloaded), or nil for a new one.
     /// - Throws: `StoreError` when a store cannot be opened.
-    public init(configuration: AutomationConfiguration, service: JarvisService, clock: any SchedulerClock = SystemClock(),
-                logger: Logger) throws {
+    public init(configuration: AutomationConfiguration, service: JarvisService, intake given: WebhookIntake? = nil,
+                clock: any SchedulerClock = SystemClock(), logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         let loaded = Self.load(configuration)
@@ -63,9 +75,9 @@ public final class Automation: Sendable {
             }
             return await starter.outcome(of: fire.runID, started: started)
         }
-        let deliveries = try DeliveryStore(path: configuration.stateDirectory + "/deliveries.db")
-        intake = WebhookIntake(definitions: loaded.webhooks, store: deliveries)
-        dispatcher = DeliveryDispatcher(store: deliveries, starter: starter, logger: logger)
+        given?.reload(loaded.webhooks)
+        intake = try given ?? Self.makeIntake(configuration, definitions: loaded.webhooks)
+        dispatcher = DeliveryDispatcher(store: intake.store, starter: starter, logger: logger)
         report(loaded.errors)
     }
 

@@ -19,7 +19,9 @@ import Logging
 /// jarvis as a process: joins the relay as an ordinary participant with its own identity (no back
 /// door, even inside `cmdop up`), serves its asks' model calls, resumes the runs a previous process
 /// left open, and serves the HTTP API. When the relay stream drops it re-connects with back-off;
-/// runs stay open in the journal and resume on the new stream.
+/// runs stay open in the journal and resume on the new stream. The HTTP listener and the webhook
+/// intake live as long as the process: while jarvis re-connects, webhooks are still verified,
+/// stored and answered 202 (their runs start on the new stream) and the rest of the API answers 503.
 public struct JarvisProcess: Sendable {
     public let configuration: JarvisConfiguration
     public let provider: any LLMProvider
@@ -39,7 +41,8 @@ public struct JarvisProcess: Sendable {
         self.makeNotifier = makeNotifier
     }
 
-    /// Runs until cancelled. `onReady` gets the HTTP port each time the API is listening.
+    /// Runs until cancelled. `onReady` gets the HTTP port each time the whole API is served (on every
+    /// connection to the relay; the port stays the same).
     /// - Throws: `JarvisStartError` for a setting re-connecting cannot fix; `StoreError` when another
     ///   jarvis uses the same `home` or a store cannot open.
     public func run(onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
@@ -64,6 +67,16 @@ public struct JarvisProcess: Sendable {
         let grants = ModelGrants()
         let credentials = MachineCredentials(identity: identity, role: .jarvis, fleet: configuration.fleet,
                                              hostname: configuration.hostname, capabilities: ["model"])
+        let intake = try automationConfiguration.map(Automation.makeIntake)
+        let responder = SwitchableResponder(intake: intake)
+        let http = JarvisHTTPServer()
+        let port: Int
+        do {
+            port = try await http.start(responder: responder, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
+        } catch {
+            throw JarvisStartError("cannot serve the HTTP API on \(configuration.httpHost):\(configuration.httpPort) (\(error)); pick another address with --http")
+        }
+        let link = Link(intake: intake, responder: responder, port: port)
         var attempt = 0
         let connected = Locked(false)
         while !Task.isCancelled {
@@ -79,11 +92,12 @@ public struct JarvisProcess: Sendable {
                                                  notifier: notifier),
                         provider: provider, client: client, sessions: sessions, audit: audit, journal: journal,
                         approvals: approvals, grants: grants, modelResolver: modelResolver)
-                    try await serve(service, client: client, onReady: onReady)
+                    try await serve(service, client: client, link: link, onReady: onReady)
                 }
             } catch is CancellationError {
                 break
             } catch let error as JarvisStartError {
+                await http.stop()
                 throw error  // not the relay's fault: retrying would not help
             } catch {
                 if Task.isCancelled { break }
@@ -94,27 +108,34 @@ public struct JarvisProcess: Sendable {
                 try? await Task.sleep(for: delay)
             }
         }
+        await http.stop()
     }
 
-    private func serve(_ service: JarvisService, client: MeshClient, onReady: @escaping @Sendable (Int) -> Void) async throws {
+    /// What outlives each relay connection: the webhook intake, the HTTP responder, its port.
+    private struct Link {
+        let intake: WebhookIntake?
+        let responder: SwitchableResponder
+        let port: Int
+    }
+
+    private var automationConfiguration: AutomationConfiguration? {
+        configuration.definitionsDirectory.map { root in
+            AutomationConfiguration(triggersDirectory: root + "/Triggers", webhooksDirectory: root + "/Webhooks",
+                                    promptsDirectory: root + "/Prompts", stateDirectory: configuration.home)
+        }
+    }
+
+    private func serve(_ service: JarvisService, client: MeshClient, link: Link, onReady: @escaping @Sendable (Int) -> Void) async throws {
         let resumed = try service.resumeOpenRuns()
         if !resumed.isEmpty { logger.notice("resumed runs left open", metadata: ["jarvis.runs": "\(resumed.count)"]) }
-        let automation = try configuration.definitionsDirectory.map { root in
-            try Automation(configuration: AutomationConfiguration(
-                triggersDirectory: root + "/Triggers", webhooksDirectory: root + "/Webhooks", promptsDirectory: root + "/Prompts",
-                stateDirectory: configuration.home), service: service, logger: logger)
+        let automation = try automationConfiguration.map { automation in
+            try Automation(configuration: automation, service: service, intake: link.intake, logger: logger)
         }
         let router = Router()
         JarvisAPI(service: service, client: client, automation: automation).register(on: router)
-        let http = JarvisHTTPServer()
-        let port: Int
-        do {
-            port = try await http.start(router: router, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
-        } catch {
-            throw JarvisStartError("cannot serve the HTTP API on \(configuration.httpHost):\(configuration.httpPort) (\(error)); pick another address with --http")
-        }
-        onReady(port)
-        defer { Task { await http.stop() } }
+        link.responder.serve(router)
+        defer { link.responder.serveOffline() }
+        onReady(link.port)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let automation { group.addTask { try await automation.run() } }
@@ -130,10 +151,8 @@ public struct JarvisProcess: Sendable {
             }
         } catch {
             await service.stop()
-            await http.stop()
             throw error
         }
         await service.stop()
-        await http.stop()
     }
 }

@@ -44,7 +44,8 @@ struct ProcessLockTests {
         let refusal = #expect(throws: StoreError.self) { try ProcessLock(path: path, holder: "jarvis") }
         #expect(refusal?.message.contains("is in use by another jarvis") == true)
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        // Polled: waitUntilExit would block one of the few threads every test's tasks share.
+        while holder.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         try ProcessLock(path: path, holder: "jarvis").release()
     }
 }
