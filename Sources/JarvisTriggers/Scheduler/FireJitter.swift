@@ -39,10 +39,11 @@ extension TriggerScheduler {
     ///   - triggerCount: how many triggers (e.g. 10,000).
     ///   - interval: seconds between fires of each (any positive value; files require ≥ 10 s).
     ///   - duration: how long to measure.
+    ///   - minimumFires: fires to wait for past `duration` (a minute at most), for a busy machine.
     ///   - storePath: the SQLite file for history (`":memory:"` by default).
     /// - Throws: `StoreError` when the store cannot be opened.
     public static func measureJitter(triggerCount: Int, interval: TimeInterval, duration: Duration,
-                                     storePath: String = ":memory:") async throws -> FireJitterReport {
+                                     atLeast minimumFires: Int = 0, storePath: String = ":memory:") async throws -> FireJitterReport {
         let samples = Mutex<[TimeInterval]>([])
         let definitions = (0..<max(triggerCount, 1)).map { index in
             TriggerDefinition(name: "jitter-\(index)", schedule: .interval(max(interval, 0.001)), prompt: "measure")
@@ -55,6 +56,11 @@ extension TriggerScheduler {
         }
         let loop = Task { try await scheduler.run() }
         try? await Task.sleep(for: duration)
+        // On a busy machine the first fires can come late: wait for them (a minute at most) rather than fail.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while samples.withLock({ $0.count }) < minimumFires, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         loop.cancel()
         _ = try? await loop.value
         await scheduler.waitUntilIdle()
