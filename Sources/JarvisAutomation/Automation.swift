@@ -52,13 +52,18 @@ public final class Automation: Sendable {
     }
 
     /// Loads the definitions and opens the stores; nothing fires until `run()`.
-    /// - Parameter intake: an intake made by `makeIntake` to use (its definitions are reloaded), or nil for a new one.
+    /// - Parameter intake: an intake made by `makeIntake` to use (its definitions are reloaded, a file
+    ///   broken now keeping the hooks it had), or nil for a new one.
     /// - Throws: `StoreError` when a store cannot be opened.
     public init(configuration: AutomationConfiguration, service: JarvisService, intake given: WebhookIntake? = nil,
                 clock: any SchedulerClock = SystemClock(), logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        let loaded = Self.load(configuration)
+        var loaded = Self.load(configuration)
+        if let given {
+            // A delivery taken while jarvis re-connected must still find its hook, even if its file broke meanwhile.
+            loaded = Self.keepingLastGood(loaded, triggers: [], webhooks: given.hooks.compactMap(given.definition))
+        }
         current = Mutex(loaded)
         let starter = RunStarter(service: service)
         self.starter = starter
@@ -120,15 +125,9 @@ public final class Automation: Sendable {
     /// Re-reads the folders; a file with errors keeps its last good definitions.
     public func reload() async {
         let fresh = Self.load(configuration)
-        let broken = Set(fresh.errors.map(\.file))
         let merged = current.withLock { previous -> DefinitionLoader.Result in
-            var result = fresh
-            let triggerNames = Set(result.triggers.map(\.name))
-            result.triggers += previous.triggers.filter { broken.contains($0.file ?? "") && !triggerNames.contains($0.name) }
-            let hookNames = Set(result.webhooks.map(\.name))
-            result.webhooks += previous.webhooks.filter { broken.contains($0.file ?? "") && !hookNames.contains($0.name) }
-            previous = result
-            return result
+            previous = Self.keepingLastGood(fresh, triggers: previous.triggers, webhooks: previous.webhooks)
+            return previous
         }
         await scheduler.reload(merged.triggers)
         intake.reload(merged.webhooks)
@@ -136,6 +135,19 @@ public final class Automation: Sendable {
                       metadata: ["jarvis.triggers": "\(merged.triggers.count)", "jarvis.webhooks": "\(merged.webhooks.count)",
                                  "jarvis.errors": "\(merged.errors.count)"])
         report(merged.errors)
+    }
+
+    /// `fresh`, plus the earlier definitions from files that have errors now (a file that stops being
+    /// valid keeps its last good definitions).
+    static func keepingLastGood(_ fresh: DefinitionLoader.Result, triggers: [TriggerDefinition],
+                                webhooks: [WebhookDefinition]) -> DefinitionLoader.Result {
+        let broken = Set(fresh.errors.map(\.file))
+        var result = fresh
+        let triggerNames = Set(result.triggers.map(\.name))
+        result.triggers += triggers.filter { broken.contains($0.file ?? "") && !triggerNames.contains($0.name) }
+        let hookNames = Set(result.webhooks.map(\.name))
+        result.webhooks += webhooks.filter { broken.contains($0.file ?? "") && !hookNames.contains($0.name) }
+        return result
     }
 
     private func report(_ errors: [DefinitionError]) {

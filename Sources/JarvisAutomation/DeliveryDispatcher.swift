@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// The deliveries file fsyncs every commit; the journal and sessions do not (a commit there survives
 /// a crash of the process, not a power loss). So after a power loss a delivery can be marked started
-/// while its run is gone from the journal: at start such a run is started again, under its own id.
+/// while its run is gone from the journal: at start such a run is started again, under its own id
+/// (at least once, then: tool calls the lost run had made may be made again).
 final class DeliveryDispatcher: Sendable {
     let store: DeliveryStore
     let starter: RunStarter
@@ -18,6 +19,8 @@ final class DeliveryDispatcher: Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
     private let watching = Mutex<Set<String>>([])
+    /// Started deliveries whose lost run could not be started again yet: tried again on every wake.
+    private let lost = Mutex<[Delivery]>([])
 
     init(store: DeliveryStore, starter: RunStarter, logger: Logger) {
         self.store = store
@@ -44,6 +47,7 @@ final class DeliveryDispatcher: Sendable {
                 await dispatchPending(definitions)
                 for await _ in wakes {
                     if Task.isCancelled { break }
+                    await restartLost(definitions)
                     await dispatchPending(definitions)
                 }
             }
@@ -62,12 +66,30 @@ final class DeliveryDispatcher: Sendable {
                 known = true  // unreadable: watching it reports what the journal says later; never a second run
                 logger.error("cannot read a started delivery's run", metadata: ["jarvis.delivery": "\(delivery.id)", "jarvis.error": "\(error)"])
             }
-            if !known {
+            if known {
+                watch(delivery)
+            } else {
                 logger.warning("a started delivery's run is not in the journal (lost to a power loss?); starting it again",
                                metadata: ["jarvis.hook": "\(delivery.hook)", "jarvis.delivery": "\(delivery.id)", "jarvis.run": "\(delivery.runID)"])
-                guard await start(delivery, definitions) else { continue }
+                lost.withLock { $0.append(delivery) }
             }
-            watch(delivery)
+        }
+        await restartLost(definitions)
+    }
+
+    /// Starts the lost runs again; one that cannot start yet waits for the next wake (one whose hook is
+    /// gone is finished as failed by `start`).
+    private func restartLost(_ definitions: @Sendable (String) -> WebhookDefinition?) async {
+        let waiting = lost.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+        for delivery in waiting {
+            if await start(delivery, definitions) {
+                watch(delivery)
+            } else if definitions(delivery.hook) != nil {
+                lost.withLock { $0.append(delivery) }
+            }
         }
     }
 

@@ -73,6 +73,8 @@ public struct JarvisProcess: Sendable {
         let port: Int
         do {
             port = try await http.start(responder: responder, host: configuration.httpHost, port: configuration.httpPort, logger: logger)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw JarvisStartError("cannot serve the HTTP API on \(configuration.httpHost):\(configuration.httpPort) (\(error)); pick another address with --http")
         }
@@ -96,9 +98,6 @@ public struct JarvisProcess: Sendable {
                 }
             } catch is CancellationError {
                 break
-            } catch let error as JarvisStartError {
-                await http.stop()
-                throw error  // not the relay's fault: retrying would not help
             } catch {
                 if Task.isCancelled { break }
                 if connected.value { attempt = 0 }  // a stream that was up starts the back-off over
@@ -126,15 +125,15 @@ public struct JarvisProcess: Sendable {
     }
 
     private func serve(_ service: JarvisService, client: MeshClient, link: Link, onReady: @escaping @Sendable (Int) -> Void) async throws {
-        let resumed = try service.resumeOpenRuns()
-        if !resumed.isEmpty { logger.notice("resumed runs left open", metadata: ["jarvis.runs": "\(resumed.count)"]) }
+        // Built before any run resumes: a store that cannot open leaves nothing running behind.
         let automation = try automationConfiguration.map { automation in
             try Automation(configuration: automation, service: service, intake: link.intake, logger: logger)
         }
+        let resumed = try service.resumeOpenRuns()
+        if !resumed.isEmpty { logger.notice("resumed runs left open", metadata: ["jarvis.runs": "\(resumed.count)"]) }
         let router = Router()
         JarvisAPI(service: service, client: client, automation: automation).register(on: router)
         link.responder.serve(router)
-        defer { link.responder.serveOffline() }
         onReady(link.port)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -150,9 +149,13 @@ public struct JarvisProcess: Sendable {
                 group.cancelAll()
             }
         } catch {
+            // Offline first: no request reaches this service while it stops (a run it started then would
+            // escape the stop and run again on the next connection).
+            link.responder.serveOffline()
             await service.stop()
             throw error
         }
+        link.responder.serveOffline()
         await service.stop()
     }
 }

@@ -4,7 +4,9 @@ import CmdopProviders
 import CmdopProvidersTesting
 import CmdopTesting
 import Foundation
+import JarvisAutomation
 import JarvisTriggers
+import Logging
 import Testing
 
 /// Webhooks and triggers end to end: a real jarvis on a real relay with real agents, definitions
@@ -187,6 +189,33 @@ struct AutomationTests {
                 #expect(runs.map(\.id) == [accepted.run] && runs.first?.answer == "Checked.")
             }
             #expect(restarts.server.requests.count == 1)
+        }
+    }
+
+    @Test("a re-connect keeps the process's intake hook whose file is broken at that moment, as a reload does")
+    func reconnectKeepsLastGoodHook() async throws {
+        let root = try Self.definitions(["Webhooks/ci-failed.yaml": Self.hook])
+        try await withCurlTransport { curl in
+            try await withFakeLLMServer { server in
+                try await TestMesh.with { mesh in
+                    let fleet = try mesh.fleet("ops")
+                    try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: bypass\n", server: server, curl: curl) { jarvis in
+                        let state = FileManager.default.temporaryDirectory.path + "/cmdop-state-\(UUID().uuidString)"
+                        defer { try? FileManager.default.removeItem(atPath: state) }
+                        let configuration = AutomationConfiguration(
+                            triggersDirectory: root + "/Triggers", webhooksDirectory: root + "/Webhooks", promptsDirectory: root + "/Prompts",
+                            stateDirectory: state, environment: ["TEST_GITHUB_SECRET": Self.secret])
+                        let intake = try Automation.makeIntake(configuration)  // as jarvis makes it at start
+                        #expect(intake.definition("ci-failed") != nil)
+                        try "verify: [unclosed\n".write(toFile: root + "/Webhooks/ci-failed.yaml", atomically: true, encoding: .utf8)
+                        // The next connection's automation over the same intake (deliveries taken meanwhile need their hook).
+                        let automation = try Automation(configuration: configuration, service: jarvis.service, intake: intake,
+                                                        logger: Logger(label: "cmdop.test.automation"))
+                        #expect(intake.definition("ci-failed") != nil)
+                        #expect(automation.errors.map(\.file) == [root + "/Webhooks/ci-failed.yaml"])
+                    }
+                }
+            }
         }
     }
 

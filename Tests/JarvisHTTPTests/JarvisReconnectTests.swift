@@ -11,7 +11,7 @@ import Synchronization
 import Testing
 
 /// A real jarvis process (`JarvisProcess`, as `cmdop jarvis` runs it) whose relay goes away and comes back.
-@Suite("jarvis keeps taking webhooks while it re-connects to its relay", .timeLimit(.minutes(1)))
+@Suite("jarvis keeps taking webhooks while it re-connects to its relay", .timeLimit(.minutes(2)))
 struct JarvisReconnectTests {
     static let secretVariable = "CMDOP_TEST_RECONNECT_SECRET"
 
@@ -53,6 +53,11 @@ struct JarvisReconnectTests {
                         return (response.status, String(decoding: response.body, as: UTF8.self))
                     }
                     #expect(try await post("before", padding: 0).0 == 202)
+                    let store = try DeliveryStore(path: home + "/deliveries.db")
+                    // Finished before the relay goes: a run cut off by it would resume and ask the model again.
+                    try await mesh.waitUntil("the first delivery ran") {
+                        try store.deliveries(hook: "ci-failed").first?.state == .finished
+                    }
 
                     await mesh.stopRelay()
                     // Until the connection's API is gone (its own /healthz answers 503 as soon as the relay does not answer).
@@ -67,7 +72,6 @@ struct JarvisReconnectTests {
                     try await mesh.startRelay()
                     try await mesh.waitUntil("jarvis is back on the relay", timeout: .seconds(30)) { ready.withLock { $0.count } >= 2 }
                     #expect(Set(ready.withLock { $0 }).count == 1)  // one listener, one port
-                    let store = try DeliveryStore(path: home + "/deliveries.db")
                     try await mesh.waitUntil("both deliveries ran", timeout: .seconds(20)) {
                         try store.deliveries(hook: "ci-failed").filter { $0.state == .finished }.count == 2
                     }
