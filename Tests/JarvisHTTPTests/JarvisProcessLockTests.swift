@@ -31,7 +31,16 @@ struct JarvisProcessLockTests {
             #expect(refusal?.message == "\(home) is in use by another jarvis (pid \(getpid())): stop that one first, or give this one a folder of its own")
             first.cancel()
             _ = await first.result
-            try ProcessLock(path: configuration.lockPath, holder: "jarvis").release()
+            // Free once the first has stopped; polled, as a process another test forks at that instant
+            // holds the descriptor until its exec closes it.
+            let freed = ContinuousClock.now + .seconds(5)
+            var lock = try? ProcessLock(path: configuration.lockPath, holder: "jarvis")
+            while lock == nil, ContinuousClock.now < freed {
+                try await Task.sleep(for: .milliseconds(10))
+                lock = try? ProcessLock(path: configuration.lockPath, holder: "jarvis")
+            }
+            #expect(lock != nil, "the home is still locked after the first jarvis stopped")
+            lock?.release()
         }
     }
 }
