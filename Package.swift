@@ -4,7 +4,7 @@
 //   CmdopCore, CmdopPermissions          pure: types, machine resolution, the permission gate
 //   CmdopProviders                       pure: LLM wire formats, events, retries, config (no curl, no NIO)
 //   CCurl → CmdopCurl                    the libcurl HTTP transport behind CmdopProviders' HTTPTransport
-//   CSodium → CmdopIdentity              Ed25519 identity, hashes, HMAC (libsodium)
+//   CSodium → CmdopIdentity              Ed25519 identity (libsodium); hashes, HMAC (swift-crypto)
 //   CmdopStorage                         SQLite (GRDB, system libsqlite3) with versioned migrations; one-process folder locks
 //   CmdopProtocol                        generated protobuf + gRPC code (scripts/generate-proto.sh)
 //   CmdopMesh                            the relay connection shared by agents, operators and jarvis
@@ -62,6 +62,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -120,7 +121,8 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strictImports),
         .target(name: "CmdopCore", swiftSettings: swiftSettings),
         .target(name: "CmdopPermissions", dependencies: [yams], swiftSettings: swiftSettings),
-        .target(name: "CmdopIdentity", dependencies: ["CSodium", "CmdopCore"], swiftSettings: swiftSettings),
+        .target(name: "CmdopIdentity", dependencies: ["CSodium", "CmdopCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
         .target(name: "CmdopStorage", dependencies: ["CmdopCore", "CmdopIdentity", grdb], swiftSettings: swiftSettings),
         .target(
             name: "CmdopProtocol", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf],

@@ -1,30 +1,20 @@
-import CSodium
+internal import Crypto
 import Synchronization
 
-/// Incremental SHA-256 (libsodium), safe to feed from several threads in turn.
+/// Incremental SHA-256 (swift-crypto), safe to feed from several threads in turn.
 public final class SHA256Hasher: Sendable {
-    private let state: Mutex<crypto_hash_sha256_state>
+    private let state = Mutex(SHA256())
 
-    public init() {
-        precondition(Crypto.ready, "libsodium failed to initialise")
-        var initial = crypto_hash_sha256_state()
-        _ = crypto_hash_sha256_init(&initial)
-        state = Mutex(initial)
-    }
+    public init() {}
 
     /// Adds `bytes` to the digest.
     public func update(_ bytes: some Collection<UInt8>) {
         let input = Array(bytes)
-        state.withLock { state in _ = crypto_hash_sha256_update(&state, input, UInt64(input.count)) }
+        state.withLock { $0.update(data: input) }
     }
 
     /// The digest of everything added so far.
     public func finish() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        state.withLock { state in
-            var copy = state
-            _ = crypto_hash_sha256_final(&copy, &out)
-        }
-        return out
+        state.withLock { Array($0.finalize()) }
     }
 }

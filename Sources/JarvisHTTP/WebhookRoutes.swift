@@ -47,8 +47,10 @@ public struct WebhookRoutes: Sendable {
             var headers: [String: String] = [:]
             headers.reserveCapacity(request.headers.count)
             for field in request.headers {
-                let key = field.name.canonicalName
-                headers[key] = headers[key].map { $0 + ", " + field.value } ?? field.value
+                // One look-up for a header seen once; a repeated one is joined with ", " (RFC 9110).
+                if let earlier = headers.updateValue(field.value, forKey: field.name.canonicalName) {
+                    headers[field.name.canonicalName] = earlier + ", " + field.value
+                }
             }
             let reply = await intake.receive(hook: name, headers: headers, body: Array(buffer.readableBytesView))
             if reply.status == 202, reply.fields["status"] == "accepted", let runID = reply.fields["run_id"] {

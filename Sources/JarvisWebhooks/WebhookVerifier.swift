@@ -28,9 +28,22 @@ public struct WebhookVerifier: Sendable {
     /// How far a signed timestamp may be from now (Standard Webhooks), in seconds.
     public let tolerance: TimeInterval
 
+    /// The HMAC secrets, prepared once (Standard Webhooks: each rotated secret that decodes).
+    private let macKeys: [HMACKey]
+
     public init(_ verification: WebhookVerification, tolerance: TimeInterval = 300) {
         self.verification = verification
         self.tolerance = tolerance
+        switch verification {
+        case .github(let secret), .hmacSHA256(let secret, _, _, _):
+            macKeys = [HMACKey(secret.utf8)]
+        case .standardWebhooks(let secrets, _):
+            macKeys = secrets.compactMap { secret in
+                Data(base64Encoded: String(secret.dropFirst(secret.hasPrefix("whsec_") ? 6 : 0))).map { HMACKey($0) }
+            }
+        case .bearer:
+            macKeys = []
+        }
     }
 
     /// Verifies a delivery. `headers` are keyed by lower-cased name.
@@ -38,25 +51,24 @@ public struct WebhookVerifier: Sendable {
     /// - Throws: `WebhookRejection` saying what was missing or wrong.
     public func verify(headers: [String: String], body: [UInt8], now: Date = Date()) throws -> String? {
         switch verification {
-        case .github(let secret):
+        case .github:
             let signature = try header("x-hub-signature-256", in: headers)
-            try expect(signature, equals: "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), message: body)))
+            try expect(signature, equals: "sha256=" + Crypto.hex(macKeys[0].authenticationCode(for: body)))
             return headers["x-github-delivery"]
-        case .hmacSHA256(let secret, let name, let prefix, let base64):
+        case .hmacSHA256(_, let name, let prefix, let base64):
             let signature = try header(name.lowercased(), in: headers)
-            let mac = Crypto.hmacSHA256(key: Array(secret.utf8), message: body)
+            let mac = macKeys[0].authenticationCode(for: body)
             try expect(signature, equals: prefix + (base64 ? Data(mac).base64EncodedString() : Crypto.hex(mac)))
             return nil
         case .bearer(let token):
             try expect(try header("authorization", in: headers), equals: "Bearer " + token)
             return nil
-        case .standardWebhooks(let secrets, let publicKeys):
-            return try verifyStandard(headers: headers, body: body, now: now, secrets: secrets, publicKeys: publicKeys)
+        case .standardWebhooks(_, let publicKeys):
+            return try verifyStandard(headers: headers, body: body, now: now, publicKeys: publicKeys)
         }
     }
 
-    private func verifyStandard(headers: [String: String], body: [UInt8], now: Date, secrets: [String],
-                                publicKeys: [String]) throws -> String {
+    private func verifyStandard(headers: [String: String], body: [UInt8], now: Date, publicKeys: [String]) throws -> String {
         let id = try header("webhook-id", in: headers)
         let timestampText = try header("webhook-timestamp", in: headers)
         let signatures = try header("webhook-signature", in: headers)
@@ -72,9 +84,8 @@ public struct WebhookVerifier: Sendable {
             guard parts.count == 2, let signature = Data(base64Encoded: String(parts[1])) else { continue }
             switch parts[0] {
             case "v1":
-                for secret in secrets {
-                    guard let key = Data(base64Encoded: String(secret.dropFirst(secret.hasPrefix("whsec_") ? 6 : 0))) else { continue }
-                    if Crypto.constantTimeEqual(Crypto.hmacSHA256(key: key, message: signed), signature) { return id }
+                for key in macKeys where Crypto.constantTimeEqual(key.authenticationCode(for: signed), signature) {
+                    return id
                 }
             case "v1a":
                 for publicKey in publicKeys {

@@ -39,6 +39,22 @@ struct IdentityTests {
         hasher.update(Array("a".utf8))
         hasher.update(Array("bc".utf8))
         #expect(hasher.finish() == Crypto.sha256(Array("abc".utf8)))
+        #expect(hasher.finish() == Crypto.sha256(Array("abc".utf8)), "finishing twice gives the same digest")
+    }
+
+    @Test("a prepared HMAC key gives each message its own code: RFC 4231 cases 2 and 6, in turn and again")
+    func preparedKey() {
+        let short = HMACKey(Array("Jefe".utf8))
+        let long = HMACKey([UInt8](repeating: 0xAA, count: 131))  // longer than a block: hashed first
+        let case2 = Array("what do ya want for nothing?".utf8)
+        let case6 = Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)
+        for _ in 0..<2 {  // a second use starts from the key again, not from the last message
+            #expect(Crypto.hex(short.authenticationCode(for: case2))
+                    == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+            #expect(Crypto.hex(long.authenticationCode(for: case6[...]))
+                    == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        }
+        #expect(Crypto.hmacSHA256(key: Array("Jefe".utf8), message: case2) == short.authenticationCode(for: case2))
     }
 
     @Test("constant-time comparison and hex round trip")

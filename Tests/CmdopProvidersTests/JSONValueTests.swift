@@ -13,6 +13,20 @@ struct JSONValueTests {
         #expect(value["o"]?.objectValue?.isEmpty == true)
     }
 
+    @Test("objects of every size keep each member; a repeated name keeps its last value")
+    func objectMembers() throws {
+        let names = (0..<20).map { "k\($0)" }
+        let text = "{" + names.enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",") + #","k3":"last"}"#
+        let value = try JSONValue(parsing: text)
+        for (index, name) in names.enumerated() where name != "k3" { #expect(value[name]?.doubleValue == Double(index)) }
+        #expect(value["k3"]?.stringValue == "last")
+        guard case .object(let members) = value else {
+            Issue.record("expected an object")
+            return
+        }
+        #expect(members.count == 20)
+    }
+
     @Test("serialises with sorted keys and round-trips")
     func roundTrips() throws {
         let value: JSONValue = ["b": [1, "x\u{1}"], "a": ["c": nil, "d": 0.25]]

@@ -86,15 +86,24 @@ public struct PromptTemplate: Sendable {
     /// Headers as templates (and stored deliveries) may see them: lower-cased names, credentials removed.
     static func visibleHeaders(_ headers: [String: String]) -> [String: String] {
         // Usually nothing to change (names arrive lower-cased, without credentials): no copy.
-        if headers.keys.allSatisfy({ !hasUpperCase($0) && !hiddenHeaders.contains($0) }) { return headers }
+        if headers.keys.allSatisfy({ !hasUpperCase($0) && !isHidden($0) }) { return headers }
         var visible: [String: String] = [:]
         visible.reserveCapacity(headers.count)
         for (name, value) in headers {
             let lower = lowercased(name)
-            guard !hiddenHeaders.contains(lower) else { continue }
+            guard !isHidden(lower) else { continue }
             visible[lower] = value
         }
         return visible
+    }
+
+    /// Whether a lower-cased header name carries credentials (compared, not hashed: this runs
+    /// for every header of every delivery).
+    static func isHidden(_ name: String) -> Bool {
+        switch name {
+        case "authorization", "proxy-authorization", "cookie": true
+        default: false
+        }
     }
 
     /// `name` lower-cased; as it is when it already is (most header names: no new string).
@@ -115,8 +124,6 @@ public struct PromptTemplate: Sendable {
     private static func hasUpperCase(_ name: String) -> Bool {
         name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
     }
-
-    static let hiddenHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
 
     private static func explain(_ error: any Error) -> String {
         guard let error = error as? MustacheTemplate.Error else { return "\(error); check the {{ }} tags" }

@@ -18,10 +18,14 @@ public struct IntakeResponse: Sendable, Hashable {
 
     /// The body: `fields` as a JSON object with keys sorted by their UTF-8 bytes.
     public var body: [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
-        // Byte order: the same as `<` for ASCII names, without `String`'s Unicode-aware comparison.
-        for (index, field) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+        var size = 2
+        for (key, value) in fields { size += key.utf8.count + value.utf8.count + 6 }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        out.append(UInt8(ascii: "{"))
+        // `String`'s `<` compares ASCII names (all of these: field names and HTTP header tokens)
+        // byte by byte.
+        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             Self.appendQuoted(field.key, to: &out)
             out.append(UInt8(ascii: ":"))
@@ -33,13 +37,16 @@ public struct IntakeResponse: Sendable, Hashable {
 
     /// Appends `text` as a JSON string literal.
     private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        // Most values need no escaping: copy their bytes whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: text.utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            out.append(contentsOf: quoted(text).utf8)
+        var text = text
+        text.withUTF8 { bytes in
+            // Most values need no escaping: copy their bytes whole.
+            if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: quoted(String(decoding: bytes, as: UTF8.self)).utf8)
+            }
         }
     }
 
