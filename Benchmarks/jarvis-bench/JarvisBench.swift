@@ -1,6 +1,6 @@
 // jarvis-bench: measures jarvis's agent loop and its fleet fan-out on this machine.
 //
-//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 5] [--hook-rounds 5] [--connections 32]
+//   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 5] [--hook-rounds 5] [--connections 32 --connections 128]
 //                [--triggers 10000] [--only loop,ask,webhook,scheduler]
 //
 // 1. Loop overhead per tool-calling turn: the real AgentLoop with the real SQLite run journal,
@@ -8,7 +8,8 @@
 //    no-op tool. Each turn = one model call → one tool call → journal writes.
 // 2. ask_machines across N real agents (in-process, each on its own relay stream) through a real
 //    relay: every machine runs its own loop, whose model call travels back to jarvis over the relay.
-// 3. Webhook ingest per second under wrk (verify + persist + 202) next to a bare 202 route.
+// 3. Webhook ingest per second under wrk (verify + persist + 202) next to a bare 202 route, at
+//    32 connections (latency) and 128 (capacity: enough to keep both cores busy).
 // 4. Scheduler fire jitter with 10,000 triggers loaded.
 import ArgumentParser
 import Foundation
@@ -28,7 +29,9 @@ struct JarvisBench: AsyncParsableCommand {
     @Option(help: "Fan-out rounds.") var rounds = 10
     @Option(help: "Seconds per wrk round of webhook ingest.") var hookSeconds = 5
     @Option(help: "wrk rounds per route (they alternate; the median is reported).") var hookRounds = 5
-    @Option(help: "wrk connections.") var connections = 32
+    @Option(help: ArgumentHelp("wrk connections; repeat for more levels, each with its own rounds.",
+                               discussion: "The aim is read at the most connections (ingest's capacity); the fewest show latency."))
+    var connections: [Int] = [32, 128]
     @Option(help: "Triggers loaded for the scheduler jitter.") var triggers = 10_000
     @Option(help: "The parts to run, comma-separated: loop, ask, webhook, scheduler.")
     var only = allParts.joined(separator: ",")
@@ -39,7 +42,7 @@ struct JarvisBench: AsyncParsableCommand {
             throw ValidationError("--only: no part named \(unknown.sorted().joined(separator: ", ")); the parts are \(Self.allParts.joined(separator: ", "))")
         }
         for (name, value) in [("--turns", turns), ("--agents", agents), ("--rounds", rounds), ("--hook-seconds", hookSeconds),
-                              ("--hook-rounds", hookRounds), ("--connections", connections), ("--triggers", triggers)] where value < 1 {
+                              ("--hook-rounds", hookRounds), ("--connections", connections.min() ?? 0), ("--triggers", triggers)] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value))")
         }
     }

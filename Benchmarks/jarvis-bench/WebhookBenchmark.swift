@@ -10,14 +10,26 @@ import Logging
 /// its own delivery id, to `POST /hooks/bench` — verify the raw bytes, check the replay window,
 /// parse, filter, render the prompt, commit to SQLite (WAL, fsync'd), answer 202 — and, on the same server,
 /// to a bare route that answers 202 at once. The ratio is what verification and persistence cost.
+///
+/// Each level of connections gets its own alternating rounds. Ingest commits in groups, one fsync
+/// per group, and a group holds the deliveries waiting when it starts: with few connections the
+/// CPU idles between commits, so ingest per second grows with the offered load until the CPU is
+/// saturated. Its capacity, and the aim, are read at the most connections; the fewest show latency.
 enum WebhookBenchmark {
     static let secret = "bench-secret"
     /// Distinct signed bodies each wrk round gets (more than a round sends at the measured rate).
     static let perRound = 150_000
-    /// Bodies for the in-process rounds, after the wrk rounds'.
+    /// Bodies for the in-process rounds, numbered after every wrk round's.
     static let perDirectRound = 10_000
 
-    static func run(seconds: Int, connections: Int, rounds: Int) async throws {
+    /// One level of connections: its rounds of each route.
+    struct Level {
+        let connections: Int
+        var hook: [LoadResult] = []
+        var bare: [LoadResult] = []
+    }
+
+    static func run(seconds: Int, connections levels: [Int], rounds: Int) async throws {
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile) else {
             return print("webhook ingest: skipped — wrk is not installed (apt-get install wrk; `make bench` does)")
         }
@@ -27,75 +39,100 @@ enum WebhookBenchmark {
         let hook = WebhookDefinition(
             name: "bench", verification: .github(secret: secret),
             prompt: try PromptTemplate("Workflow {{workflow_run.name}} on {{workflow_run.head_branch}} {{workflow_run.conclusion}}."))
-        let intake = WebhookIntake(definitions: [hook], store: try DeliveryStore(path: folder + "/deliveries.db"))
-        let router = Router()
-        WebhookRoutes(intake: intake).register(on: router)
-        router.post("/bare") { _, _ in
-            Response(status: .accepted, headers: [.contentType: "application/json"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"accepted"}"#)))
-        }
         var logger = Logger(label: "jarvis-bench")
         logger.logLevel = .critical
-        let server = JarvisHTTPServer()
-        let port = try await server.start(router: router, host: "127.0.0.1", port: 0, logger: logger)
-        defer { Task { await server.stop() } }
-
-        // Distinct signed bodies (a GitHub delivery is the same one when its body is), cycled by wrk.
-        var lines = ""
-        lines.reserveCapacity(rounds * (Self.perRound + Self.perDirectRound) * 260)
-        for index in 0..<(rounds * (Self.perRound + Self.perDirectRound)) {
-            let body = #"{"action":"completed","workflow_run":{"id":\#(30_433_642 + index),"name":"CI","head_branch":"main","conclusion":"failure","html_url":"https://github.com/o/r/actions/runs/\#(30_433_642 + index)"},"repository":{"full_name":"o/r"}}"#
-            let signature = "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), message: Array(body.utf8)))
-            lines += signature + "\t" + body + "\n"
-        }
-        try lines.write(toFile: folder + "/requests.tsv", atomically: true, encoding: .utf8)
         try script.write(toFile: folder + "/post.lua", atomically: true, encoding: .utf8)
 
-        // Rounds alternate the two routes, so a slow moment of the machine does not land on one side only.
-        var hookRuns: [LoadResult] = []
-        var bareRuns: [LoadResult] = []
+        var results: [Level] = []
         var directRuns: [(rate: Double, cpu: Double)] = []
-        for round in 0..<rounds {
-            directRuns.append(await inProcess(intake: intake, lines: lines, round: round))
-            let window = (round * Self.perRound)..<((round + 1) * Self.perRound)
-            hookRuns.append(try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, seconds: seconds,
-                                     connections: connections, bodies: window))
-            if hookRuns[round].rate * Double(seconds) > Double(Self.perRound) {
-                print("webhook ingest: round \(round + 1) sent more than its \(Self.perRound) distinct bodies; later ones were duplicates")
+        var stored = true
+        var store = ""
+        for (levelIndex, connections) in levels.enumerated() {
+            // Each level starts from an empty store: what a delivery costs grows with the
+            // de-duplication keys the store holds (README, "Measured"), so levels sharing one store
+            // would not be compared alike.
+            store = folder + "/deliveries-\(levelIndex).db"
+            let intake = WebhookIntake(definitions: [hook], store: try DeliveryStore(path: store))
+            let router = Router()
+            WebhookRoutes(intake: intake).register(on: router)
+            router.post("/bare") { _, _ in
+                Response(status: .accepted, headers: [.contentType: "application/json"],
+                         body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"accepted"}"#)))
             }
-            bareRuns.append(try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, seconds: seconds,
-                                     connections: connections))
+            let server = JarvisHTTPServer()
+            let port = try await server.start(router: router, host: "127.0.0.1", port: 0, logger: logger)
+            // Distinct signed bodies (a GitHub delivery is the same one when its body is), cycled by wrk.
+            let requests = folder + "/requests-\(levelIndex).tsv"
+            try signedLines(from: levelIndex * rounds * perRound, count: rounds * perRound)
+                .write(toFile: requests, atomically: true, encoding: .utf8)
+            var level = Level(connections: connections)
+            // Rounds alternate the two routes, so a slow moment of the machine does not land on one side only.
+            for round in 0..<rounds {
+                if levelIndex == 0 {
+                    let first = levels.count * rounds * perRound + round * perDirectRound
+                    directRuns.append(await inProcess(intake: intake, lines: signedLines(from: first, count: perDirectRound)))
+                }
+                level.hook.append(try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, requests: requests,
+                                           seconds: seconds, connections: connections, bodies: (round * perRound)..<((round + 1) * perRound)))
+                if level.hook[round].rate * Double(seconds) > Double(perRound) {
+                    print("webhook ingest: round \(round + 1) sent more than its \(perRound) distinct bodies; later ones were duplicates")
+                }
+                level.bare.append(try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, requests: requests,
+                                           seconds: seconds, connections: connections))
+            }
+            await server.stop()
+            try? FileManager.default.removeItem(atPath: requests)
+            stored = try stored && !intake.store.deliveries(hook: "bench", limit: 1).isEmpty
+            results.append(level)
         }
-        let hookResult = LoadResult.median(hookRuns)
-        let bareResult = LoadResult.median(bareRuns)
         let direct = directRuns.sorted { $0.rate < $1.rate }[directRuns.count / 2]
-        let stored = try intake.store.deliveries(hook: "bench", limit: 1).first.map { _ in "yes" } ?? "no"
         // What a restart costs: opening the store reads back the newest keys and the written-key set
-        // (this second store only reads; the first is idle by now).
+        // (the last level's; its server has stopped).
         let reopenStarted = ContinuousClock.now
-        let reopened = try DeliveryStore(path: folder + "/deliveries.db")
+        let reopened = try DeliveryStore(path: store)
         let reopen = ContinuousClock.now - reopenStarted
-        print("""
-            webhook ingest (wrk, \(connections) connections, median of \(rounds) alternating rounds of \(seconds) s, same 2-core machine as the server)
-              POST /hooks/bench (verify + persist + 202): \(hookResult)
-              bare 202 route:                            \(bareResult)
-              ingest / bare:                             \(String(format: "%.0f %%", hookResult.rate / bareResult.rate * 100))
-              rounds, ingest req/s:                      \(hookRuns.map { String(format: "%.0f", $0.rate) }.joined(separator: ", "))
-              rounds, bare req/s:                        \(bareRuns.map { String(format: "%.0f", $0.rate) }.joined(separator: ", "))
-              rounds, ingest / bare (each pair in turn): \(zip(hookRuns, bareRuns).map { String(format: "%.0f %%", $0.rate / $1.rate * 100) }.joined(separator: ", "))
-              intake alone, in process, 32 at a time:    \(String(format: "%.0f deliveries/s, %.0f µs CPU each", direct.rate, direct.cpu * 1e6))
-              deliveries stored:                         \(stored == "yes" ? "yes, each with its own delivery id" : "NONE")
-              store re-opened (a restart):               \(String(format: "%.0f ms", Stats.milliseconds(reopen))) with \(reopened.writtenKeyCount) keys written
-              aim:                                       ≥ 40 % of the bare route and ≥ 3,000/s
-            """)
+        /// A line of the report: an aligned label and its figure.
+        func row(_ indent: Int, _ label: String, _ figure: String) -> String {
+            String(repeating: " ", count: indent) + (label + ":").padding(toLength: 50 - indent, withPad: " ", startingAt: 0) + figure
+        }
+        func percent(_ hook: LoadResult, _ bare: LoadResult) -> String { String(format: "%.0f %%", hook.rate / bare.rate * 100) }
+        print("webhook ingest (wrk, median of \(rounds) alternating rounds of \(seconds) s per route, same 2-core machine as the server)")
+        for level in results {
+            let hook = LoadResult.median(level.hook), bare = LoadResult.median(level.bare)
+            print("  \(level.connections) connections")
+            print(row(4, "POST /hooks/bench (verify + persist + 202)", "\(hook)"))
+            print(row(4, "bare 202 route", "\(bare)"))
+            print(row(4, "ingest / bare", percent(hook, bare)))
+            print(row(4, "rounds, ingest req/s", level.hook.map { String(format: "%.0f", $0.rate) }.joined(separator: ", ")))
+            print(row(4, "rounds, bare req/s", level.bare.map { String(format: "%.0f", $0.rate) }.joined(separator: ", ")))
+            print(row(4, "rounds, ingest / bare (each pair)", zip(level.hook, level.bare).map(percent).joined(separator: ", ")))
+        }
+        let capacity = results.max { $0.connections < $1.connections }!
+        let capacityHook = LoadResult.median(capacity.hook)
+        print(row(2, "intake alone, in process, 32 at a time", String(format: "%.0f deliveries/s, %.0f µs CPU each", direct.rate, direct.cpu * 1e6)))
+        print(row(2, "deliveries stored", stored ? "yes, each with its own delivery id" : "NONE at some level"))
+        print(row(2, "store re-opened (a restart)", String(format: "%.0f ms with %d keys written", Stats.milliseconds(reopen), reopened.writtenKeyCount)))
+        print(row(2, "aim at \(capacity.connections) connections (capacity)", String(
+            format: "ingest ≥ 40 %% of the bare route and ≥ 3,000/s: %@ and %.0f/s", percent(capacityHook, LoadResult.median(capacity.bare)),
+            capacityHook.rate)))
     }
 
-    /// The intake without HTTP: 32 concurrent callers, 10,000 distinct deliveries (each round takes
-    /// its own from the end of the list, apart from those wrk sends from the start).
+    /// `count` GitHub-signed deliveries, numbered from `first` (distinct numbers, distinct bodies),
+    /// a line each: the signature, a tab, the body.
+    static func signedLines(from first: Int, count: Int) -> String {
+        var lines = ""
+        lines.reserveCapacity(count * 260)
+        for index in first..<(first + count) {
+            let body = #"{"action":"completed","workflow_run":{"id":\#(30_433_642 + index),"name":"CI","head_branch":"main","conclusion":"failure","html_url":"https://github.com/o/r/actions/runs/\#(30_433_642 + index)"},"repository":{"full_name":"o/r"}}"#
+            lines += "sha256=" + Crypto.hex(Crypto.hmacSHA256(key: Array(secret.utf8), message: Array(body.utf8))) + "\t" + body + "\n"
+        }
+        return lines
+    }
+
+    /// The intake without HTTP: 32 concurrent callers, one delivery per line of `lines`.
     /// - Returns: deliveries per second, and CPU seconds per delivery.
-    static func inProcess(intake: WebhookIntake, lines: String, round: Int) async -> (rate: Double, cpu: Double) {
-        let all = lines.split(separator: "\n")
-        let requests = all[(all.count - perDirectRound * (round + 1))..<(all.count - perDirectRound * round)].map { line -> ([String: String], [UInt8]) in
+    static func inProcess(intake: WebhookIntake, lines: String) async -> (rate: Double, cpu: Double) {
+        let requests = lines.split(separator: "\n").map { line -> ([String: String], [UInt8]) in
             let parts = line.split(separator: "\t", maxSplits: 1)
             return (["x-hub-signature-256": String(parts[0]), "x-github-event": "workflow_run", "content-type": "application/json"],
                     Array(parts[1].utf8))
@@ -125,7 +162,7 @@ enum WebhookBenchmark {
         /// The part of that CPU time spent in the kernel.
         var kernelShare: Double
         var description: String {
-            String(format: "%8.0f req/s, p50 %@, p99 %@, server CPU %.0f µs/request (%.0f %% kernel)%@", rate, p50, p99,
+            String(format: "%.0f req/s, p50 %@, p99 %@, server CPU %.0f µs/request (%.0f %% kernel)%@", rate, p50, p99,
                    cpuPerRequest * 1e6, kernelShare * 100, errors)
         }
 
@@ -133,12 +170,12 @@ enum WebhookBenchmark {
         static func median(_ runs: [LoadResult]) -> LoadResult { runs.sorted { $0.rate < $1.rate }[runs.count / 2] }
     }
 
-    static func load(_ wrk: String, url: String, folder: String, seconds: Int, connections: Int,
+    static func load(_ wrk: String, url: String, folder: String, requests: String, seconds: Int, connections: Int,
                      bodies: Range<Int> = 0..<Self.perRound) throws -> LoadResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", folder + "/post.lua", url,
-                             "--", folder + "/requests.tsv",
+                             "--", requests,
                              String(bodies.lowerBound), String(bodies.count)]
         let output = Pipe()
         process.standardOutput = output
