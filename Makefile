@@ -33,8 +33,7 @@ test: deps
 # The mesh benchmark (relay + 100 and 1,000 agents), the provider benchmark (libcurl transport vs the
 # curl CLI, and time to first token against the local llama.cpp server), then jarvis's (loop overhead
 # per tool-calling turn, ask_machines across 100 agents, webhook ingest under wrk next to a bare route
-# at 32 and 128 connections,
-# scheduler jitter with 10,000 triggers). wrk comes from Debian.
+# at 32 and 128 connections, scheduler jitter with 10,000 triggers). wrk comes from Debian.
 bench: deps
 	@dpkg-query -W -f='$${Status}' wrk 2>/dev/null | grep -q "install ok installed" || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(SWIFT) build -c release --product cmdop
