@@ -44,7 +44,6 @@ enum WebhookBenchmark {
         try script.write(toFile: folder + "/post.lua", atomically: true, encoding: .utf8)
 
         var results: [Level] = []
-        var directRuns: [(rate: Double, cpu: Double)] = []
         var stored = true
         var store = ""
         for (levelIndex, connections) in levels.enumerated() {
@@ -63,27 +62,39 @@ enum WebhookBenchmark {
             let port = try await server.start(router: router, host: "127.0.0.1", port: 0, logger: logger)
             // Distinct signed bodies (a GitHub delivery is the same one when its body is), cycled by wrk.
             let requests = folder + "/requests-\(levelIndex).tsv"
-            try signedLines(from: levelIndex * rounds * perRound, count: rounds * perRound)
-                .write(toFile: requests, atomically: true, encoding: .utf8)
             var level = Level(connections: connections)
-            // Rounds alternate the two routes, so a slow moment of the machine does not land on one side only.
-            for round in 0..<rounds {
-                if levelIndex == 0 {
-                    let first = levels.count * rounds * perRound + round * perDirectRound
-                    directRuns.append(await inProcess(intake: intake, lines: signedLines(from: first, count: perDirectRound)))
+            do {
+                try signedLines(from: levelIndex * rounds * perRound, count: rounds * perRound)
+                    .write(toFile: requests, atomically: true, encoding: .utf8)
+                // Rounds alternate the two routes, so a slow moment of the machine does not land on one side only.
+                for round in 0..<rounds {
+                    level.hook.append(try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, requests: requests,
+                                               seconds: seconds, connections: connections, bodies: (round * perRound)..<((round + 1) * perRound)))
+                    if level.hook[round].rate * Double(seconds) > Double(perRound) {
+                        print("webhook ingest: round \(round + 1) sent more than its \(perRound) distinct bodies; later ones were duplicates")
+                    }
+                    level.bare.append(try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, requests: requests,
+                                               seconds: seconds, connections: connections))
                 }
-                level.hook.append(try load(wrk, url: "http://127.0.0.1:\(port)/hooks/bench", folder: folder, requests: requests,
-                                           seconds: seconds, connections: connections, bodies: (round * perRound)..<((round + 1) * perRound)))
-                if level.hook[round].rate * Double(seconds) > Double(perRound) {
-                    print("webhook ingest: round \(round + 1) sent more than its \(perRound) distinct bodies; later ones were duplicates")
-                }
-                level.bare.append(try load(wrk, url: "http://127.0.0.1:\(port)/bare", folder: folder, requests: requests,
-                                           seconds: seconds, connections: connections))
+            } catch {
+                await server.stop()
+                throw error
             }
             await server.stop()
             try? FileManager.default.removeItem(atPath: requests)
             stored = try stored && !intake.store.deliveries(hook: "bench", limit: 1).isEmpty
             results.append(level)
+            if levelIndex < levels.count - 1 {  // only the last store is re-opened below
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+            }
+        }
+        // The intake without HTTP, after the wrk rounds and on a store of its own, so that neither
+        // its keys nor its writer's leftover work reach a level.
+        let directIntake = WebhookIntake(definitions: [hook], store: try DeliveryStore(path: folder + "/in-process.db"))
+        var directRuns: [(rate: Double, cpu: Double)] = []
+        for round in 0..<rounds {
+            let first = levels.count * rounds * perRound + round * perDirectRound
+            directRuns.append(await inProcess(intake: directIntake, lines: signedLines(from: first, count: perDirectRound)))
         }
         let direct = directRuns.sorted { $0.rate < $1.rate }[directRuns.count / 2]
         // What a restart costs: opening the store reads back the newest keys and the written-key set

@@ -57,6 +57,18 @@ struct IdentityTests {
         #expect(Crypto.hmacSHA256(key: Array("Jefe".utf8), message: case2) == short.authenticationCode(for: case2))
     }
 
+    @Test("empty input, and collections without contiguous storage, hash as their bytes")
+    func edgeInputs() {
+        #expect(Crypto.hex(Crypto.sha256([UInt8]()))
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Crypto.hex(HMACKey([UInt8]()).authenticationCode(for: [UInt8]()))
+                == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        let abc: [UInt8] = Array("abc".utf8)
+        #expect(Crypto.sha256(abc.lazy.map { $0 }) == Crypto.sha256(abc))  // no contiguous storage: copied first
+        let key = HMACKey(Array("Jefe".utf8))
+        #expect(key.authenticationCode(for: abc.lazy.map { $0 }) == key.authenticationCode(for: abc))
+    }
+
     @Test("constant-time comparison and hex round trip")
     func compareAndHex() {
         #expect(Crypto.constantTimeEqual([1, 2, 3], [1, 2, 3]))

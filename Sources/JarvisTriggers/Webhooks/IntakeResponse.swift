@@ -16,15 +16,14 @@ public struct IntakeResponse: Sendable, Hashable {
         self.headers = headers
     }
 
-    /// The body: `fields` as a JSON object with keys sorted by their UTF-8 bytes.
+    /// The body: `fields` as a JSON object with keys in `String` order (byte order for the ASCII
+    /// names used here: field names and HTTP header tokens).
     public var body: [UInt8] {
         var size = 2
         for (key, value) in fields { size += key.utf8.count + value.utf8.count + 6 }
         var out: [UInt8] = []
         out.reserveCapacity(size)
         out.append(UInt8(ascii: "{"))
-        // `String`'s `<` compares ASCII names (all of these: field names and HTTP header tokens)
-        // byte by byte.
         for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             Self.appendQuoted(field.key, to: &out)
