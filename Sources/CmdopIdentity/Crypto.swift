@@ -11,9 +11,7 @@ public enum Crypto {
 
     /// SHA-256 of `bytes`.
     public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        let digest = bytes.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-            ?? SHA256.hash(data: Array(bytes))
-        return Array(digest)
+        Array(bytes.withRawBytes { SHA256.hash(data: $0) })
     }
 
     /// SHA-256 of the UTF-8 bytes of `text`, as lower-case hex.

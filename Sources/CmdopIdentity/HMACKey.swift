@@ -13,9 +13,7 @@ public struct HMACKey: Sendable {
     /// The 32-byte HMAC-SHA256 of `message` under this key.
     public func authenticationCode(for message: some Collection<UInt8>) -> [UInt8] {
         var mac = keyed
-        if message.withContiguousStorageIfAvailable({ mac.update(data: UnsafeRawBufferPointer($0)) }) == nil {
-            mac.update(data: Array(message))
-        }
+        message.withRawBytes { mac.update(data: $0) }
         return Array(mac.finalize())
     }
 }

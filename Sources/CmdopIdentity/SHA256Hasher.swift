@@ -9,8 +9,7 @@ public final class SHA256Hasher: Sendable {
 
     /// Adds `bytes` to the digest.
     public func update(_ bytes: some Collection<UInt8>) {
-        let input = Array(bytes)
-        state.withLock { $0.update(data: input) }
+        bytes.withRawBytes { input in state.withLock { $0.update(data: input) } }
     }
 
     /// The digest of everything added so far.
