@@ -1,7 +1,7 @@
 // jarvis-bench: measures jarvis's agent loop and its fleet fan-out on this machine.
 //
 //   jarvis-bench [--turns 2000] [--agents 100] [--rounds 10] [--hook-seconds 5] [--hook-rounds 5] [--connections 32 --connections 128]
-//                [--triggers 10000] [--only loop,ask,webhook,scheduler]
+//                [--triggers 10000] [--only loop,ask,webhook,scheduler,gate]
 //
 // 1. Loop overhead per tool-calling turn: the real AgentLoop with the real SQLite run journal,
 //    against a zero-latency scripted model (in process, so only jarvis's own work is timed) and a
@@ -11,6 +11,7 @@
 // 3. Webhook ingest per second under wrk (verify + persist + 202) next to a bare 202 route, at
 //    32 connections (latency) and 128 (capacity: enough to keep both cores busy).
 // 4. Scheduler fire jitter with 10,000 triggers loaded.
+// 5. The permission gate's cost per decision of a compound command.
 import ArgumentParser
 import Foundation
 
@@ -18,11 +19,11 @@ import Foundation
 struct JarvisBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jarvis-bench",
-        abstract: "Measures jarvis on this machine: loop overhead, ask_machines fan-out, webhook ingest, scheduler jitter.",
+        abstract: "Measures jarvis on this machine: loop overhead, ask_machines fan-out, webhook ingest, scheduler jitter, gate decisions.",
         discussion: "Run a release build (`make bench` does). Webhook ingest needs wrk (apt-get install wrk).")
 
     /// The parts there are.
-    static let allParts = ["loop", "ask", "webhook", "scheduler"]
+    static let allParts = ["loop", "ask", "webhook", "scheduler", "gate"]
 
     @Option(help: "Tool-calling turns for the loop overhead.") var turns = 2000
     @Option(help: "Agents for the ask_machines fan-out.") var agents = 100
@@ -33,7 +34,7 @@ struct JarvisBench: AsyncParsableCommand {
                                discussion: "The aim is read at the most connections (ingest's capacity); the fewest show latency."))
     var connections: [Int] = [32, 128]
     @Option(help: "Triggers loaded for the scheduler jitter.") var triggers = 10_000
-    @Option(help: "The parts to run, comma-separated: loop, ask, webhook, scheduler.")
+    @Option(help: "The parts to run, comma-separated: loop, ask, webhook, scheduler, gate.")
     var only = allParts.joined(separator: ",")
 
     func validate() throws {
@@ -56,6 +57,7 @@ struct JarvisBench: AsyncParsableCommand {
             try await WebhookBenchmark.run(seconds: hookSeconds, connections: connections, rounds: hookRounds)
         }
         if parts.contains("scheduler") { try await SchedulerBenchmark.run(triggers: triggers, seconds: 12) }
+        if parts.contains("gate") { try GateBenchmark.run() }
     }
 }
 

@@ -9,7 +9,7 @@ import Foundation
 //   provider-bench serve EVENTS [CHUNK]  (internal) serve an EVENTS-long OpenAI stream on 127.0.0.1, print the port
 //
 // Environment: BENCH_EVENTS (default 200000), BENCH_STREAMS (100), BENCH_STREAM_EVENTS (10000),
-// BENCH_TTFT_RUNS (15), BENCH_SECTIONS (1,2,3), CMDOP_LLAMA_URL (use a running llama.cpp server instead of starting one).
+// BENCH_TTFT_RUNS (15), BENCH_CANCEL_RUNS (50), BENCH_SECTIONS (1,2,3,4), CMDOP_LLAMA_URL (use a running llama.cpp server instead of starting one).
 
 let arguments = CommandLine.arguments
 if arguments.count >= 3, arguments[1] == "serve" {
@@ -24,7 +24,8 @@ let events = environmentInt("BENCH_EVENTS", 200_000)
 let streams = environmentInt("BENCH_STREAMS", 100)
 let streamEvents = environmentInt("BENCH_STREAM_EVENTS", 10_000)
 let ttftRuns = environmentInt("BENCH_TTFT_RUNS", 15)
-let sections = Set((ProcessInfo.processInfo.environment["BENCH_SECTIONS"] ?? "1,2,3").split(separator: ",").map(String.init))
+let cancelRuns = environmentInt("BENCH_CANCEL_RUNS", 50)
+let sections = Set((ProcessInfo.processInfo.environment["BENCH_SECTIONS"] ?? "1,2,3,4").split(separator: ",").map(String.init))
 
 print("provider-bench (libcurl multi transport, OpenAI SSE decoding); machine: \(ProcessInfo.processInfo.activeProcessorCount) cores")
 let transport = CurlHTTPTransport()
@@ -96,4 +97,11 @@ if sections.contains("3") { do {
     print("")
     print("3. time to first token: skipped (\(error))")
 } }
+// 4. Cancelling a stream mid-reply: how soon its connection is closed.
+if sections.contains("4") {
+    let latencies = try await CancelLatency.measure(runs: cancelRuns, transport: transport)
+    print("")
+    print("4. cancel mid-stream → connection closed at the server, \(cancelRuns) runs")
+    print("   p50 / p99 / max  \(Measure.ms(Measure.median(latencies))) / \(Measure.ms(latencies[latencies.count * 99 / 100])) / \(Measure.ms(latencies.last!)) ms")
+}
 transport.shutdown()

@@ -19,8 +19,13 @@ public final class FakeLLMServer: Sendable {
         private let state = Mutex<(queues: [String: [ScriptedResponse]], defaults: [String: ScriptedResponse], requests: [RecordedRequest])>(
             ([:], [:], []))
         private let closed = Mutex<[ContinuousClock.Instant]>([])
+        private let completed = Mutex(0)
 
         func recordDisconnect() { closed.withLock { $0.append(.now) } }
+
+        func recordPlayedToEnd() { completed.withLock { $0 += 1 } }
+
+        var playedToEnd: Int { completed.withLock { $0 } }
 
         var disconnects: [ContinuousClock.Instant] { closed.withLock { $0 } }
 
@@ -105,6 +110,10 @@ public final class FakeLLMServer: Sendable {
 
     /// When each client connection closed, in order (to measure how fast a cancelled client hangs up).
     public var disconnects: [ContinuousClock.Instant] { script.disconnects }
+
+    /// How many scripted responses were played to their end (a client that hung up early stops its
+    /// response before that).
+    public var responsesPlayedToEnd: Int { script.playedToEnd }
 
     /// Closes the listener and every connection.
     public func shutdown() async throws {

@@ -102,13 +102,16 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     private func end(_ ending: ScriptedResponse.Ending, context: ChannelHandlerContext) {
         switch ending {
         case .complete:
+            script.recordPlayedToEnd()
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case .disconnect:
+            script.recordPlayedToEnd()
             context.close(promise: nil)
         case .stall(let duration):
             let delay = TimeAmount.nanoseconds(Int64(duration.seconds * 1e9))
             context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
                 guard context.channel.isActive else { return }
+                self.script.recordPlayedToEnd()
                 context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
             }
         }

@@ -1,3 +1,4 @@
+import CmdopCore
 import CmdopMesh
 import CmdopProtocol
 import Foundation
@@ -23,25 +24,49 @@ public enum RawRelayStream {
         }
     }
 
-    /// Opens a stream, sends `outgoing` in order, and returns every frame the relay sent back until it
-    /// closed the stream (or `readFor` elapsed), plus the error the stream ended with, if any.
+    /// What a raw stream got back.
+    public struct Reply: Sendable {
+        /// Every frame the relay sent, in order.
+        public var frames: [Frame]
+        /// The error the stream ended with, if any.
+        public var error: (any Error)?
+        /// Whether the relay ended the stream (rather than `until` being met or `limit` passing).
+        public var closedByRelay: Bool
+    }
+
+    /// Opens a stream, sends `outgoing` in order, and reads what the relay sends back until the
+    /// relay closes the stream, or `until` holds for the frames so far, or `limit` passes — a
+    /// generous bound that only catches a hang; no test outcome depends on how fast the relay is.
     public static func exchange(_ endpoint: RelayEndpoint, _ outgoing: [Outgoing],
-                                readFor: Duration = .seconds(5)) async throws -> (frames: [Frame], error: (any Error)?) {
-        try await withGRPCClient(transport: try transport(endpoint)) { grpc in
+                                until done: @escaping @Sendable ([Frame]) -> Bool = { _ in false },
+                                limit: Duration = .seconds(30)) async throws -> Reply {
+        let (stop, stopWriting) = AsyncStream<Void>.makeStream()
+        let limitReached = Locked(false)
+        return try await withGRPCClient(transport: try transport(endpoint)) { grpc in
             let request = StreamingClientRequest<Outgoing> { writer in
                 for message in outgoing { try await writer.write(message) }
-                try await Task.sleep(for: readFor)
+                // Keep the request side open (a closed one ends the stream) until the reader is done.
+                await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { for await _ in stop {}; return false }
+                    group.addTask { (try? await Task.sleep(for: limit)) != nil }
+                    if await group.next() == true { limitReached.withLock { $0 = true } }
+                    group.cancelAll()
+                }
             }
             return try await grpc.bidirectionalStreaming(
                 request: request, descriptor: Cmdop_Agent_V1_Relay.Method.Connect.descriptor,
                 serializer: RawSerializer(), deserializer: ProtobufDeserializer<Frame>(), options: .defaults
             ) { response in
+                defer { stopWriting.finish() }
                 var frames: [Frame] = []
                 do {
-                    for try await frame in response.messages { frames.append(frame) }
-                    return (frames, nil)
+                    for try await frame in response.messages {
+                        frames.append(frame)
+                        if done(frames) { return Reply(frames: frames, error: nil, closedByRelay: false) }
+                    }
+                    return Reply(frames: frames, error: nil, closedByRelay: !limitReached.value)
                 } catch {
-                    return (frames, error)
+                    return Reply(frames: frames, error: error, closedByRelay: !limitReached.value)
                 }
             }
         }

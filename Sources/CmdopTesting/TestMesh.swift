@@ -184,8 +184,9 @@ public final class TestMesh: Sendable {
         return try await MeshClient.connect(to: endpoint, credentials: .machine(credentials), serving: handler, body)
     }
 
-    /// Polls `condition` every 20 ms until it holds, or throws after `timeout`.
-    public func waitUntil(_ what: String, timeout: Duration = .seconds(10),
+    /// Polls `condition` every 20 ms until it holds, or throws after `timeout` (a hang catcher, generous
+    /// for a busy machine: tests assert outcomes, never how fast they came).
+    public func waitUntil(_ what: String, timeout: Duration = .seconds(30),
                           _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -55,7 +55,7 @@ struct AgentGateTests {
                 exec.command = "git status"
                 exec.env = ["GIT_SSH_COMMAND": "sh -c 'touch /tmp/pwned'"]
                 await #expect {
-                    try await client.send(target: "web-1", .exec(exec)).outcome(deadline: .seconds(10))
+                    try await client.send(target: "web-1", .exec(exec)).outcome(deadline: .seconds(30))
                 } throws: { ($0 as? MeshError)?.code == .invalidArgument }
             }
         }

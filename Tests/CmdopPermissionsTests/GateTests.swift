@@ -151,17 +151,4 @@ struct GateTests {
         #expect([Decision.allow, .deny, .ask].max() == .deny)
         #expect(Decision(name: "ask") == .ask && Decision(name: "maybe") == nil)
     }
-
-    @Test("a decision takes microseconds")
-    func speed() {
-        let gate = Fixture.gate(
-            allow: (0..<50).map { "execute_command(tool\($0) *)" } + ["execute_command(git *)"],
-            deny: ["execute_command(rm **)"])
-        let command = "cd /srv/app && git pull --rebase && FOO=1 sudo make build 2>&1 | tee build.log; echo $(date)"
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for _ in 0..<500 { _ = gate.decide(.command(command)) }
-        }
-        #expect(elapsed < .seconds(2), "500 decisions took \(elapsed)")
-    }
 }

@@ -14,7 +14,7 @@ struct ProcessLockTests {
     /// moment: a process another test forks at that instant shares the descriptor until its `exec`
     /// closes it (O_CLOEXEC), and on a loaded machine that can take a while.
     static func claimOnceFree(_ path: String) async throws -> ProcessLock {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)  // a hang catcher only
         while true {
             do { return try ProcessLock(path: path, holder: "jarvis") } catch where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
@@ -46,7 +46,7 @@ struct ProcessLockTests {
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
         holder.arguments = ["--no-fork", path, "sleep", "60"]  // sleep itself holds the lock
         try holder.run()
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)  // a hang catcher only
         while ContinuousClock.now < deadline {  // until flock holds it
             guard let probe = try? ProcessLock(path: path, holder: "jarvis") else { break }
             probe.release()

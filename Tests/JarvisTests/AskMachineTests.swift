@@ -239,7 +239,7 @@ struct AskMachineTests {
                 ask.prompt = "hi"
                 ask.modelGrant = "mg_x"
                 do {
-                    _ = try await client.send(target: "web-1", .ask(ask)).outcome(deadline: .seconds(10))
+                    _ = try await client.send(target: "web-1", .ask(ask)).outcome(deadline: .seconds(30))
                     Issue.record("an operator's ask was served")
                 } catch let error as MeshError {
                     #expect(error.code == .invalidArgument && error.message.contains("jarvis"))

@@ -214,7 +214,7 @@ struct DeliveryKeyIndexTests {
         _ = try await Self.accept(count, store)
         // Every full generation of 4 is written; the writer may still be writing the last one.
         let full = count / 4 * 4
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(40)  // a hang catcher only
         while try Self.count(path, "SELECT COUNT(*) FROM delivery_keys") < full, Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

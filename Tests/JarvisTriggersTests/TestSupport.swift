@@ -104,11 +104,11 @@ final class LauncherProbe: Sendable {
         gate?.resume(returning: outcome)
     }
 
-    /// Waits (up to 10 s) until at least `count` fires reached the launcher; returns them all.
+    /// Waits (up to 40 s, a hang catcher) until at least `count` fires reached the launcher; returns them all.
     @discardableResult
     func waitForFires(_ count: Int) async -> [TriggerFire] {
         let timeout = Task { [weak self] in
-            guard (try? await Task.sleep(for: .seconds(10))) != nil else { return }
+            guard (try? await Task.sleep(for: .seconds(40))) != nil else { return }
             self?.releaseWaiters()
         }
         defer { timeout.cancel() }
