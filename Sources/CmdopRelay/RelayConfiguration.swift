@@ -22,6 +22,8 @@ public struct RelayConfiguration: Sendable {
     public var helloTimeout: Duration
     /// How far (in bytes) a stream's reader may fall behind before the relay ends the stream.
     public var maxQueuedBytesPerStream: Int
+    /// How long a stopping relay waits for its connections to close before it cuts them.
+    public var shutdownGrace: Duration = .seconds(10)
 
     public init(host: String = "127.0.0.1", port: Int = 7443, tlsCertificatePath: String? = nil,
                 tlsKeyPath: String? = nil, heartbeatInterval: Duration = .seconds(30),

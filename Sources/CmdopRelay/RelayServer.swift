@@ -24,17 +24,20 @@ public final class RelayServer: Sendable {
         self.router = Router(store: store, logger: logger)
     }
 
-    /// Binds, calls `onListening` with the bound port, and serves until the task is cancelled.
+    /// Binds, calls `onListening` with the bound port, and serves until the task is cancelled; then
+    /// stops gracefully: no new connections, every open stream ended with "the relay is shutting
+    /// down" (participants re-connect), and returns once the connections have closed.
     /// - Throws: `MeshError(.invalidArgument)` for an unsafe configuration; transport errors when
     ///   the address cannot be bound.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         try configuration.validate()
         let challenges = ChallengeBook(lifetime: configuration.challengeLifetime)
         let continuity = ContinuityBook(window: configuration.continuityWindow)
+        let streams = OpenStreams()
         let service = RelayService(
             configuration: configuration, router: router,
             authenticator: Authenticator(store: store, challenges: challenges, continuity: continuity, logger: logger),
-            challenges: challenges, continuity: continuity, logger: logger)
+            challenges: challenges, continuity: continuity, streams: streams, logger: logger)
         let transport = HTTP2ServerTransport.Posix(
             address: configuration.host.contains(":")
                 ? .ipv6(host: configuration.host, port: configuration.port)
@@ -45,31 +48,47 @@ public final class RelayServer: Sendable {
                 config.http2.maxConcurrentStreams = 100_000
             })
         let server = GRPCServer(transport: transport, services: [service])
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask {
-                do {
-                    try await server.serve()
-                } catch where Task.isCancelled {
-                    // Shutting down: the transport reports the cancellation; nothing went wrong.
-                }
-            }
+        // `serve()` runs where this task's cancellation does not reach it: a gRPC server cancelled
+        // while it accepts a connection traps in NIO ("Deinited NIOAsyncWriter without calling
+        // finish()", apple/swift-nio#3481). It is stopped gracefully below, and always awaited.
+        let serving = Task { try await server.serve() }
+        let port: Int
+        do {
             let address = try await transport.listeningAddress
-            let port = address.ipv4?.port ?? address.ipv6?.port ?? configuration.port
-            logger.info("relay listening", metadata: ["relay.address": "\(configuration.host):\(port)"])
-            onListening(port)
-            group.addTask { [router, configuration] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: configuration.heartbeatInterval / 2)
-                    await router.sweep(heartbeatInterval: configuration.heartbeatInterval)
+            port = address.ipv4?.port ?? address.ipv6?.port ?? configuration.port
+        } catch {
+            server.beginGracefulShutdown()
+            try await serving.value  // why it could not listen
+            throw error
+        }
+        logger.info("relay listening", metadata: ["relay.address": "\(configuration.host):\(port)"])
+        onListening(port)
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { [router, configuration] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: configuration.heartbeatInterval / 2)
+                        await router.sweep(heartbeatInterval: configuration.heartbeatInterval)
+                    }
                 }
+                try? await Task.sleep(for: .seconds(86_400 * 365 * 100))  // until cancelled
+                group.cancelAll()
             }
-            // Serve until cancelled, then shut down gracefully and return normally.
-            await withTaskCancellationHandler {
-                try? await Task.sleep(for: .seconds(86_400 * 365 * 100))
-            } onCancel: {
-                server.beginGracefulShutdown()
-            }
-            group.cancelAll()
+        } onCancel: {
+            server.beginGracefulShutdown()
+            streams.closeAll(.error(MeshError(.unavailable, "the relay is shutting down; re-connect")))
+        }
+        // Every stream was ended; a connection that still lingers after the grace period is cut.
+        let grace = configuration.shutdownGrace
+        let backstop = Task {
+            try await Task.sleep(for: grace)
+            serving.cancel()
+        }
+        defer { backstop.cancel() }
+        do {
+            try await serving.value
+        } catch where serving.isCancelled {
+            // Cut after the grace period: nothing more to do.
         }
     }
 

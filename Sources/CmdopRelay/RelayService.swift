@@ -13,6 +13,8 @@ struct RelayService: Cmdop_Agent_V1_Relay.SimpleServiceProtocol {
     let authenticator: Authenticator
     let challenges: ChallengeBook
     let continuity: ContinuityBook
+    /// Ended all at once when the relay stops.
+    let streams: OpenStreams
     let logger: Logger
 
     func getChallenge(request: Cmdop_Agent_V1_ChallengeRequest, context: ServerContext) async throws
@@ -28,6 +30,8 @@ struct RelayService: Cmdop_Agent_V1_Relay.SimpleServiceProtocol {
     func connect(request: RPCAsyncSequence<Frame, any Error>, response: RPCWriter<Frame>,
                  context: ServerContext) async throws {
         let outbound = OutboundQueue(limit: configuration.maxQueuedBytesPerStream)
+        streams.add(outbound)
+        defer { streams.remove(outbound) }
         let session = StreamSession(service: self, outbound: outbound)
         await session.startHelloTimer()
         await withTaskGroup(of: Void.self) { group in

@@ -10,7 +10,7 @@ import Testing
 
 @Suite("Faults: offline machines, bad frames, restarts", .timeLimit(.minutes(1)))
 struct ResilienceTests {
-    @Test("a request to an offline machine fails with machine_offline in under a second")
+    @Test("a request to an offline machine fails at once with machine_offline, not a timeout")
     func offlineFailsFast() async throws {
         try await TestMesh.with { mesh in
             let fleet = try mesh.fleet("ops")
@@ -20,11 +20,11 @@ struct ResilienceTests {
                 try await mesh.waitUntil("web-1 offline") {
                     try await client.machines().first?.online == false
                 }
-                let started = ContinuousClock.now
+                // The call's own timeout is 10 minutes: only an answer that does not wait for it passes
+                // within the suite's time limit, and its code says why it failed.
                 await #expect {
-                    try await client.exec(on: "web-1", command: "true")
+                    try await client.exec(on: "web-1", command: "true", timeoutMs: 600_000)
                 } throws: { ($0 as? MeshError)?.code == .machineOffline }
-                #expect(ContinuousClock.now - started < .seconds(1))
             }
         }
     }
@@ -57,7 +57,7 @@ struct ResilienceTests {
             try await mesh.startAgent("web-1", fleet: fleet)
             try await mesh.withClient(fleet.operatorKey) { (client) async throws in
                 let garbage: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x12, 0x99]
-                let reply = try await RawRelayStream.exchange(mesh.endpoint, [.bytes(garbage)], readFor: .seconds(3))
+                let reply = try await RawRelayStream.exchange(mesh.endpoint, [.bytes(garbage)])
                 #expect(reply.error != nil || reply.frames.contains { if case .error = $0.body { true } else { false } })
                 #expect(try await client.ping("web-1") == "web-1")
             }
@@ -73,8 +73,7 @@ struct ResilienceTests {
                 var hello = Cmdop_Agent_V1_Hello()
                 hello.role = .operator
                 hello.apiKey = String(repeating: "x", count: 200 << 10)
-                let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(.with(.hello(hello)))],
-                                                              readFor: .seconds(3))
+                let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(.with(.hello(hello)))])
                 #expect(reply.frames.isEmpty)
                 #expect(reply.error != nil)
                 #expect(try await client.ping("web-1") == "web-1")
@@ -85,7 +84,7 @@ struct ResilienceTests {
     @Test("a stream that opens with something other than a Hello is refused")
     func noHello() async throws {
         try await TestMesh.with { mesh in
-            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(.heartbeat())], readFor: .seconds(2))
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(.heartbeat())])
             guard case .error(let error) = reply.frames.first?.body else {
                 Issue.record("expected an error frame, got \(reply.frames)")
                 return
@@ -94,19 +93,43 @@ struct ResilienceTests {
         }
     }
 
-    @Test("a stream that never sends its Hello is closed after the Hello timeout")
+    @Test("a stream that never sends its Hello is closed by the relay after the Hello timeout")
     func helloTimeout() async throws {
         try await TestMesh.with(relay: { $0.helloTimeout = .milliseconds(200) }) { mesh in
-            let started = ContinuousClock.now
-            let reply = try await RawRelayStream.exchange(mesh.endpoint, [], readFor: .seconds(5))
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [])
             guard case .error(let error) = reply.frames.first?.body else {
                 Issue.record("expected an error frame, got \(reply.frames)")
                 return
             }
             #expect(error.code == .protocol && error.message.contains("no Hello"))
-            // Well before the 5 s read gives up: the relay closed it, it did not just go quiet (the
-            // margin is for a busy CI machine).
-            #expect(ContinuousClock.now - started < .milliseconds(4500))
+            // The relay closed it; it did not just go quiet until the reader's hang limit.
+            #expect(reply.closedByRelay)
+        }
+    }
+
+    @Test("a stopping relay ends each open stream with the reason, and still returns")
+    func shutdownTellsStreams() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            var hello = Cmdop_Agent_V1_Hello()
+            hello.role = .operator
+            hello.apiKey = fleet.operatorKey
+            let (welcomed, signal) = AsyncStream<Void>.makeStream()
+            let reading = Task {
+                try await RawRelayStream.exchange(mesh.endpoint, [.frame(.with(.hello(hello)))], until: { frames in
+                    if frames.count == 1 { signal.yield() }
+                    return false  // read on until the relay ends the stream
+                })
+            }
+            for await _ in welcomed { break }
+            await mesh.stopRelay()
+            let reply = try await reading.value
+            guard case .welcome = reply.frames.first?.body, case .error(let error) = reply.frames.last?.body else {
+                Issue.record("expected a Welcome, then an error, got \(reply.frames)")
+                return
+            }
+            #expect(error.code == .unavailable && error.message.contains("shutting down"))
+            #expect(reply.closedByRelay)
         }
     }
 
@@ -164,12 +187,11 @@ struct ResilienceTests {
                     }
                 }
                 try await mesh.waitUntil("the command to start") { started.value }
-                let killedAt = ContinuousClock.now
                 await mesh.stopAgent("web-1")
+                // Not `timeout`: the caller hears of the dropped stream, it does not wait out the call.
                 await #expect {
                     try await outcome.value
                 } throws: { ($0 as? MeshError)?.code == .machineOffline }
-                #expect(ContinuousClock.now - killedAt < .seconds(3))
             }
         }
     }
@@ -183,14 +205,16 @@ struct ResilienceTests {
             let hello = SecurityTests.signedHello(identity, nonce: nonce, joinKey: fleet.joinKey, hostname: "silent")
             let started = ContinuousClock.now
             // The raw stream sends its Hello and then nothing at all.
-            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .seconds(5))
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)])
             let elapsed = ContinuousClock.now - started
             guard case .welcome = reply.frames.first?.body else {
                 Issue.record("expected a Welcome, got \(reply.frames)")
                 return
             }
+            // Not before three intervals were missed (a lower bound a busy machine cannot break), and
+            // closed by the relay rather than by the reader's hang limit.
             #expect(elapsed >= .milliseconds(600))
-            #expect(elapsed < .seconds(3))
+            #expect(reply.closedByRelay)
             try await mesh.withClient(fleet.operatorKey) { (client) async throws in
                 #expect(try await client.machines().first { $0.hostname == "silent" }?.online == false)
             }
