@@ -39,11 +39,29 @@ struct ConfigTests {
         #expect(throws: ProviderError.self) { try config.resolve("@premium") }
     }
 
+    @Test("wire takes the common spellings as well as the case names", arguments: [
+        ("openai", ProviderConfig.Wire.openAIChat), ("OpenAI", .openAIChat), ("openai-compatible", .openAIChat),
+        ("openai_compatible", .openAIChat), ("openai-chat", .openAIChat), ("openAIChat", .openAIChat),
+        ("anthropic", .anthropicMessages), ("anthropic-messages", .anthropicMessages), ("anthropicMessages", .anthropicMessages),
+        ("ollama", .ollama), ("Ollama", .ollama),
+    ])
+    func wireSpellings(spelling: String, wire: ProviderConfig.Wire) throws {
+        let yaml = "providers:\n  - name: a\n    wire: \(spelling)\n    base_url: http://x\n    default_model: m\n"
+        #expect(try ProvidersConfig.load(yaml: yaml, file: "providers.yaml").providers[0].wire == wire)
+    }
+
+    @Test("every providers.yaml example cmdop prints loads", arguments: ProvidersConfig.examples.sorted { $0.key < $1.key })
+    func examplesLoad(name: String, yaml: String) throws {
+        let config = try ProvidersConfig.load(yaml: yaml, file: "\(name).yaml")
+        #expect(!config.providers.isEmpty)
+        for alias in config.aliases.keys { _ = try config.resolve(alias) }
+    }
+
     @Test("invalid files fail naming the file, line, key and fix", arguments: [
         ("providers:\n  - name: a\n    wire: ollama\n    base_url: http://x\n    default_model: m\n    temprature: 1\n",
          "providers.yaml:6: providers[0].temprature: unknown key"),
-        ("providers:\n  - name: a\n    wire: openai\n    base_url: http://x\n    default_model: m\n",
-         "providers.yaml:3: providers[0].wire: unknown wire 'openai'. Did you mean `openAIChat`?"),
+        ("providers:\n  - name: a\n    wire: gemini\n    base_url: http://x\n    default_model: m\n",
+         "providers.yaml:3: providers[0].wire: unknown wire 'gemini'. Use openai (any OpenAI-compatible server), anthropic or ollama."),
         ("providers:\n  - name: a\n    wire: openAIChat\n    base_url: http://x\n    api_key_env: sk-proj-abc123\n    default_model: m\n",
          "providers[0].api_key_env: takes the NAME of an environment variable"),
         ("providers:\n  - name: a\n    wire: ollama\n    base_url: 127.0.0.1:11434\n    default_model: m\n",

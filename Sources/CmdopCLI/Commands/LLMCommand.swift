@@ -16,18 +16,7 @@ struct LLMCommand: AsyncParsableCommand {
                 Every failed check says how to fix it. Exits 1 if any provider is unhealthy.
 
                 Example providers.yaml:
-                  providers:
-                    - name: local
-                      wire: openAIChat               # ollama | openAIChat | anthropicMessages
-                      base_url: http://127.0.0.1:8080/v1
-                      default_model: SmolLM2-135M-Instruct
-                    - name: anthropic
-                      wire: anthropicMessages
-                      base_url: https://api.anthropic.com
-                      api_key_env: ANTHROPIC_API_KEY   # the variable's name, never the key
-                      default_model: claude-sonnet-4-5
-                  aliases:
-                    "@fast": { provider: local }
+                \(ProvidersConfig.indented(ProvidersConfig.localAndAnthropicExample, by: 2))
                 """)
 
         @Option(help: "Check only this provider.")
@@ -43,7 +32,7 @@ struct LLMCommand: AsyncParsableCommand {
             let path = config ?? ProcessInfo.processInfo.environment["CMDOP_PROVIDERS"]
                 ?? DataDirectory(override: dataDir).path + "/providers.yaml"
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("\(path): no providers file; create one (see `cmdop llm doctor --help`) or pass --config")
+                throw CommandFailure("\(path): no providers file; create one (see `cmdop llm doctor --help`) or pass --config")
             }
             let providers = try ProvidersConfig.load(path: path)
             var selected = providers.providers
@@ -51,7 +40,7 @@ struct LLMCommand: AsyncParsableCommand {
                 selected = selected.filter { $0.name == provider }
                 if selected.isEmpty {
                     let known = providers.providers.map(\.name).joined(separator: ", ")
-                    throw ValidationError("\(path): no provider '\(provider)'; known: \(known)")
+                    throw CommandFailure("\(path): no provider '\(provider)'; known: \(known)")
                 }
             }
             let environment = ProcessInfo.processInfo.environment

@@ -41,12 +41,7 @@ struct ModelSetup {
     /// How to point jarvis at a real model.
     static let hint = """
         Point jarvis at a real model with DATA-DIR/providers.yaml (or CMDOP_PROVIDERS), e.g.
-          providers:
-            - name: gateway
-              wire: openai            # or ollama, anthropic
-              base_url: https://api.openai.com/v1
-              api_key_env: OPENAI_API_KEY
-              default_model: gpt-4o-mini
+        \(ProvidersConfig.indented(ProvidersConfig.gatewayExample, by: 2))
         then check it with `cmdop llm doctor`.
         """
 

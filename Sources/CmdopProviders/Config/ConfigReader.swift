@@ -132,11 +132,8 @@ struct ConfigReader {
                 name = text
             case "wire":
                 let text = try string(value, path)
-                guard let parsed = ProviderConfig.Wire(rawValue: text) else {
-                    let hint = ["openai": "openAIChat", "anthropic": "anthropicMessages", "openai_chat": "openAIChat"][
-                        text.lowercased()
-                    ].map { " Did you mean `\($0)`?" } ?? ""
-                    throw fail(value, path, "unknown wire '\(text)'.\(hint) Use ollama, openAIChat or anthropicMessages.")
+                guard let parsed = ProviderConfig.Wire(spelling: text) else {
+                    throw fail(value, path, "unknown wire '\(text)'. Use openai (any OpenAI-compatible server), anthropic or ollama.")
                 }
                 wire = parsed
             case "base_url":

@@ -8,7 +8,7 @@
 ///     default_model: qwen2.5:7b
 ///     num_ctx: 16384
 ///   - name: anthropic
-///     wire: anthropicMessages
+///     wire: anthropic            # also anthropicMessages
 ///     base_url: https://api.anthropic.com
 ///     api_key_env: ANTHROPIC_API_KEY
 ///     default_model: claude-sonnet-4-5
@@ -24,6 +24,19 @@ public struct ProviderConfig: Sendable, Hashable {
         case openAIChat
         /// Anthropic Messages (`/v1/messages`, SSE).
         case anthropicMessages
+
+        /// Reads a `wire:` value: the case names, and the spellings people use for them, in any
+        /// case and with or without `-`/`_`: `openai`, `openai-compatible`, `openai-chat` →
+        /// ``openAIChat``; `anthropic`, `anthropic-messages` → ``anthropicMessages``; `ollama`.
+        public init?(spelling: String) {
+            let key = String(spelling.lowercased().filter { $0 != "-" && $0 != "_" && $0 != " " })
+            switch key {
+            case "ollama": self = .ollama
+            case "openai", "openaichat", "openaicompatible", "openaichatcompletions": self = .openAIChat
+            case "anthropic", "anthropicmessages": self = .anthropicMessages
+            default: return nil
+            }
+        }
 
         /// The wire format implementation.
         public var format: any WireFormat {
