@@ -83,7 +83,7 @@ public final class Automation: Sendable {
         given?.reload(loaded.webhooks)
         intake = try given ?? Self.makeIntake(configuration, definitions: loaded.webhooks)
         dispatcher = DeliveryDispatcher(store: intake.store, starter: starter, logger: logger)
-        report(loaded.errors)
+        report(loaded)
     }
 
     /// The definition errors of the last load (file, line, key, fix).
@@ -134,7 +134,7 @@ public final class Automation: Sendable {
         logger.notice("reloaded triggers and webhooks",
                       metadata: ["jarvis.triggers": "\(merged.triggers.count)", "jarvis.webhooks": "\(merged.webhooks.count)",
                                  "jarvis.errors": "\(merged.errors.count)"])
-        report(merged.errors)
+        report(merged)
     }
 
     /// `fresh`, plus the earlier definitions from files that have errors now (a file that stops being
@@ -150,8 +150,12 @@ public final class Automation: Sendable {
         return result
     }
 
-    private func report(_ errors: [DefinitionError]) {
-        for error in errors { logger.error("\(error.description)") }
+    /// Errors as errors; a hook that is valid but disabled (its secret is not set) as a warning with the fix.
+    private func report(_ loaded: DefinitionLoader.Result) {
+        for error in loaded.errors { logger.error("\(error.description)") }
+        for hook in loaded.webhooks {
+            if let reason = hook.disabledReason { logger.warning("webhook \(hook.name) (POST \(hook.route)) is \(reason)") }
+        }
     }
 
     static func load(_ configuration: AutomationConfiguration) -> DefinitionLoader.Result {

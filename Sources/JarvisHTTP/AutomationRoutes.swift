@@ -73,6 +73,8 @@ extension JarvisAPI {
                 var row: [String: JSONValue] = ["name": .string(hook.name), "route": .string(hook.route), "scheme": .string(hook.scheme.rawValue),
                                                 "targets": .string(hook.targets.description), "max_body": .number(Double(hook.maxBody))]
                 if let file = hook.file { row["file"] = .string(file) }
+                row["enabled"] = .bool(hook.isEnabled)
+                if let reason = hook.disabledReason { row["disabled_reason"] = .string(reason) }
                 return .object(row)
             }
             return JSONResponse.ok(["webhooks": .array(hooks), "errors": .array(automation.errors.map { .string($0.description) })])

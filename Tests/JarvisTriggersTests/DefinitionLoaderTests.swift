@@ -9,7 +9,8 @@ struct DefinitionLoaderTests {
     static let environment = ["GITHUB_WEBHOOK_SECRET": "It's a Secret to Everybody"]
 
     /// Loads one file written into `Triggers/` or `Webhooks/` of a fresh folder.
-    static func load(_ relative: String, _ yaml: String, prompts: [String: String] = [:]) throws -> (DefinitionLoader.Result, String) {
+    static func load(_ relative: String, _ yaml: String, prompts: [String: String] = [:],
+                     environment: [String: String] = environment) throws -> (DefinitionLoader.Result, String) {
         let folder = try TemporaryFolder()
         let path = try folder.write(relative, yaml)
         for (name, text) in prompts { try folder.write("Prompts/\(name)", text) }
@@ -36,8 +37,8 @@ struct DefinitionLoaderTests {
         ("Triggers/Bad Name.yaml", "schedule:\n  every: 1h\nprompt: hi\ntargets: all\n", 1, "name", "add `name: bad-name`"),
         ("Webhooks/literal.yaml", "verify:\n  scheme: github\n  secret: hunter2\nprompt: hi\ntargets: all\n", 3, "verify.secret",
          "with `secret_env: NAME`"),
-        ("Webhooks/env.yaml", "verify:\n  scheme: github\n  secret_env: CI_HOOK_SECRET\nprompt: hi\ntargets: all\n", 3,
-         "verify.secret_env", "the environment variable CI_HOOK_SECRET is not set"),
+        ("Webhooks/env-and-header.yaml", "verify:\n  scheme: hmac-sha256\n  secret_env: CI_HOOK_SECRET\nprompt: hi\ntargets: all\n", 2,
+         "verify.header", "name the header"),
         ("Webhooks/value.yaml", "verify:\n  scheme: standard-webhooks\n  secret_env: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\nprompt: hi\ntargets: all\n",
          3, "verify.secret_env", "never the secret itself"),
         ("Webhooks/template.yaml", "verify:\n  scheme: github\n  secret_env: GITHUB_WEBHOOK_SECRET\ntargets: all\nprompt: |\n  Run {{workflow_run.name}}\n  {{#workflow_run}}{{name}}{{/workflow}}\n",
@@ -63,6 +64,35 @@ struct DefinitionLoaderTests {
         #expect(error.key == key)
         #expect(error.message.contains(fragment), "message was: \(error.message)")
         #expect(error.description.hasPrefix("\(path):\(line): \(key): "))
+    }
+
+    @Test("a webhook whose secret variable is not set loads disabled, saying what to set")
+    func missingSecretDisables() async throws {
+        let (result, path) = try Self.load("Webhooks/env.yaml", "verify:\n  scheme: github\n  secret_env: CI_HOOK_SECRET\nprompt: hi\ntargets: all\n")
+        #expect(result.errors.isEmpty)
+        let hook = try #require(result.webhooks.first)
+        #expect(!hook.isEnabled)
+        let reason = try #require(hook.disabledReason)
+        #expect(reason.contains("the environment variable CI_HOOK_SECRET is not set") && reason.contains("restart") && reason.contains(path))
+        #expect(hook.description.contains("disabled") && !hook.description.contains("Secret to Everybody"))
+        // Its route answers 503 with the reason, whatever is sent, and stores nothing.
+        let fixture = try WebhookIntakeTests.Fixture([hook])
+        let reply = await fixture.intake.receive(hook: "env", headers: WebhookIntakeTests.githubHeaders([0x7B, 0x7D]), body: [0x7B, 0x7D])
+        #expect(reply.status == 503)
+        #expect(reply.fields["error"]?.contains("CI_HOOK_SECRET is not set") == true)
+        #expect(try fixture.count("deliveries") == 0)
+    }
+
+    @Test("a rotation list with one secret unset disables the hook and names only that variable")
+    func oneOfSeveralMissing() throws {
+        let yaml = "verify:\n  scheme: standard-webhooks\n  secret_envs: [HOOK_SECRET, HOOK_SECRET_NEXT]\nprompt: hi\ntargets: all\n"
+        let (result, _) = try Self.load("Webhooks/rotated.yaml", yaml, environment: ["HOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+        let hook = try #require(result.webhooks.first, "\(result.errors)")
+        #expect(hook.disabledReason?.contains("the environment variable HOOK_SECRET_NEXT is not set") == true)
+        #expect(hook.disabledReason?.contains("HOOK_SECRET,") == false && hook.disabledReason?.contains("variables") == false)
+        // A secret that is set is still checked: a wrong value is an error, not a disabled hook.
+        let (wrong, _) = try Self.load("Webhooks/rotated.yaml", yaml, environment: ["HOOK_SECRET": "hunter2!"])
+        #expect(wrong.webhooks.isEmpty && wrong.errors.first?.message.contains("not a Standard Webhooks secret") == true)
     }
 
     @Test("the cron error is CronError's own words, wrapped with file, line and key")

@@ -124,7 +124,10 @@ enum DefinitionsValidation {
                                            webhooksDirectory: kind == "webhook" ? root + "/Webhooks" : nil,
                                            promptsDirectory: root + "/Prompts", environment: ProcessInfo.processInfo.environment)
         for trigger in loaded.triggers { print("ok trigger \(trigger.name): \(trigger.schedule), targets \(trigger.targets)") }
-        for hook in loaded.webhooks { print("ok webhook \(hook.name): POST \(hook.route), \(hook.scheme.rawValue)") }
+        for hook in loaded.webhooks {
+            print("ok webhook \(hook.name): POST \(hook.route), \(hook.scheme.rawValue)\(hook.isEnabled ? "" : " (disabled here)")")
+            if let reason = hook.disabledReason { Terminal.warn("webhook \(hook.name) is \(reason)") }
+        }
         for error in loaded.errors { Terminal.warn("error: \(error.description)") }
         if !loaded.errors.isEmpty { throw ExitCode(1) }
     }

@@ -10,13 +10,15 @@ struct WebhooksCommand: AsyncParsableCommand {
         subcommands: [List.self, Deliveries.self, Replay.self, Validate.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Webhook routes with their verification and targets.")
+        static let configuration = CommandConfiguration(
+            abstract: "Webhook routes with their verification, targets, and whether they take deliveries (and if not, why).")
         @OptionGroup var options: JarvisOptions
 
         func run() async throws {
             let body = try await withCurlTransport { try await options.client($0).call("GET", "/v1/webhooks") }
             for hook in body["webhooks"]?.arrayValue ?? [] {
-                print("\(hook["name"]?.stringValue ?? "")\tPOST \(hook["route"]?.stringValue ?? "")\t\(hook["scheme"]?.stringValue ?? "")\ttargets \(hook["targets"]?.stringValue ?? "")")
+                let state = hook["disabled_reason"]?.stringValue ?? "enabled"
+                print("\(hook["name"]?.stringValue ?? "")\tPOST \(hook["route"]?.stringValue ?? "")\t\(hook["scheme"]?.stringValue ?? "")\ttargets \(hook["targets"]?.stringValue ?? "")\t\(state)")
             }
             for error in body["errors"]?.arrayValue ?? [] { Terminal.warn("error: \(error.stringValue ?? "")") }
         }
@@ -55,7 +57,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check Webhooks/*.yaml without a server (secrets read from this environment): every error with file, line and key.")
+            abstract: "Check Webhooks/*.yaml without a server: every error with file, line and key; a hook whose secret is not set in this environment is valid but reported disabled here.")
         @Option(help: "The folder with Triggers/, Webhooks/ and Prompts/ (default: the current folder).")
         var definitions = FileManager.default.currentDirectoryPath
 

@@ -14,7 +14,8 @@ extension WebhookDefinition {
     /// Keys (unknown keys are rejected):
     /// - `name` (string `[a-z0-9_-]`, default: the file name); the route is `POST /hooks/NAME`.
     /// - `verify` (required): `scheme` (`github` | `standard-webhooks` | `hmac-sha256` | `bearer`) and
-    ///   `secret_env: NAME` (the environment variable holding the secret); for standard-webhooks also
+    ///   `secret_env: NAME` (the environment variable holding the secret; while it is unset the hook
+    ///   loads disabled, see `disabledReason`); for standard-webhooks also
     ///   `secret_envs: [..]` (rotation) and `public_key_envs: [..]` (v1a); for hmac-sha256 `header`
     ///   (required), `prefix` (default none) and `encoding: hex | base64` (default hex).
     /// - `replay_window` (seconds, default 300, ≤ 7 days): timestamp tolerance and least de-duplication time.
@@ -65,8 +66,8 @@ extension WebhookDefinition {
             maxBody = try reader.integer(entry.value, "max_body", in: 1...WebhookDefinition.maxBodyCap, unit: "bytes; 1 MiB is 1048576")
         }
         var definition = WebhookDefinition(
-            name: name, verification: verify.verification, prompt: prompt, targets: targets,
-            secretEnvironmentNames: verify.environmentNames, replayWindow: replayWindow,
+            name: name, scheme: verify.scheme, verification: verify.verification, missingSecrets: verify.missingNames,
+            prompt: prompt, targets: targets, secretEnvironmentNames: verify.environmentNames, replayWindow: replayWindow,
             deliveryIDHeader: verify.deliveryIDHeader, maxBody: maxBody, file: file)
         if let entry = byName["filters"] { definition.filters = try filters(entry.value, reader) }
         if let entry = byName["model"] { definition.model = try reader.model(entry.value, "model") }

@@ -48,8 +48,10 @@ public struct WebhookDefinition: Sendable, CustomStringConvertible, CustomDebugS
     public var syncWait: Duration?
     /// The file it was loaded from; nil when built in code.
     public var file: String?
-    /// Checks signatures; holds the secrets.
-    let verifier: WebhookVerifier
+    /// Why the hook takes no deliveries (its route answers 503 with this), with the fix; nil when it is enabled.
+    public let disabledReason: String?
+    /// Checks signatures; holds the secrets. Nil while the hook is disabled.
+    let verifier: WebhookVerifier?
 
     public static let defaultMaxBody = 1 << 20
     public static let maxBodyCap = 10 << 20
@@ -65,6 +67,17 @@ public struct WebhookDefinition: Sendable, CustomStringConvertible, CustomDebugS
         case .hmacSHA256: .hmacSHA256
         case .bearer: .bearer
         }
+        self.init(name: name, scheme: scheme, verification: verification, missingSecrets: [], prompt: prompt, targets: targets,
+                  secretEnvironmentNames: secretEnvironmentNames, replayWindow: replayWindow, deliveryIDHeader: deliveryIDHeader,
+                  maxBody: maxBody, filters: filters, model: model, limits: limits, rateLimit: rateLimit, syncWait: syncWait, file: file)
+    }
+
+    /// A definition whose verification is nil when `missingSecrets` names variables that are not set:
+    /// then it is disabled, and says which to set.
+    init(name: String, scheme: WebhookScheme, verification: WebhookVerification?, missingSecrets: [String],
+         prompt: PromptTemplate, targets: TargetSelection, secretEnvironmentNames: [String], replayWindow: TimeInterval,
+         deliveryIDHeader: String?, maxBody: Int, filters: [WebhookFilter] = [], model: String? = nil,
+         limits: RunLimits = RunLimits(), rateLimit: RateLimit? = nil, syncWait: Duration? = nil, file: String?) {
         self.name = name
         self.scheme = scheme
         self.secretEnvironmentNames = secretEnvironmentNames
@@ -79,8 +92,20 @@ public struct WebhookDefinition: Sendable, CustomStringConvertible, CustomDebugS
         self.rateLimit = rateLimit
         self.syncWait = syncWait
         self.file = file
-        verifier = WebhookVerifier(verification, tolerance: self.replayWindow)
+        if let verification, missingSecrets.isEmpty {
+            verifier = WebhookVerifier(verification, tolerance: self.replayWindow)
+            disabledReason = nil
+        } else {
+            verifier = nil
+            let names = missingSecrets.isEmpty ? secretEnvironmentNames : missingSecrets
+            let variables = names.count == 1 ? "the environment variable \(names[0]) is" : "the environment variables \(names.joined(separator: ", ")) are"
+            disabledReason = "disabled: \(variables) not set for jarvis. Set \(names.count == 1 ? "it" : "them") (the secret "
+                + "the sender signs with) in jarvis's environment and restart it\(file.map { ", or remove \($0)" } ?? "")."
+        }
     }
+
+    /// Whether the hook takes deliveries.
+    public var isEnabled: Bool { disabledReason == nil }
 
     /// `POST /hooks/NAME`.
     public var route: String { "/hooks/\(name)" }
@@ -88,7 +113,7 @@ public struct WebhookDefinition: Sendable, CustomStringConvertible, CustomDebugS
     /// The name, route and scheme, with the secrets' variable names and never their values.
     public var description: String {
         let secrets = secretEnvironmentNames.isEmpty ? "" : " secrets from \(secretEnvironmentNames.joined(separator: ", "))"
-        return "webhook \(name) (POST \(route), \(scheme.rawValue)\(secrets))"
+        return "webhook \(name) (POST \(route), \(scheme.rawValue)\(secrets)\(isEnabled ? "" : ", disabled"))"
     }
 
     public var debugDescription: String { description }

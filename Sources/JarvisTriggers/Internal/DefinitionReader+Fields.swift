@@ -64,6 +64,16 @@ extension DefinitionReader {
     /// The NAME of an environment variable (never its value), whose value must be set in `environment`.
     /// - Returns: the name and its value.
     func environmentVariable(_ node: Node, _ key: String, environment: [String: String]) throws -> (name: String, value: String) {
+        let name = try environmentVariableName(node, key)
+        guard let value = environment[name], !value.isEmpty else {
+            throw fail(node, key, "the environment variable \(name) is not set. Export it (the secret goes there, never in "
+                + "this file) before starting jarvis, or fix the name.")
+        }
+        return (name, value)
+    }
+
+    /// The NAME of an environment variable: a name, never a secret pasted in its place.
+    func environmentVariableName(_ node: Node, _ key: String) throws -> String {
         let name = try string(node, key)
         let looksLikeName = name.utf8.first.map { !($0 >= 0x30 && $0 <= 0x39) } ?? false
             && name.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
@@ -72,11 +82,7 @@ extension DefinitionReader {
             throw fail(node, key, "takes the NAME of an environment variable (e.g. GITHUB_WEBHOOK_SECRET), never the secret "
                 + "itself. Put the secret in that variable and remove it from this file.")
         }
-        guard let value = environment[name], !value.isEmpty else {
-            throw fail(node, key, "the environment variable \(name) is not set. Export it (the secret goes there, never in "
-                + "this file) before starting jarvis, or fix the name.")
-        }
-        return (name, value)
+        return name
     }
 
     /// A lower-case, dash-separated version of `text` that is a valid name.

@@ -3,13 +3,19 @@ import JarvisWebhooks
 import Yams
 
 /// Reads a webhook's `verify:` block, resolving every secret from the environment at load time.
+/// A secret whose variable is not set does not make the file invalid: the hook is loaded disabled,
+/// with the variables to set.
 struct VerifyReader {
-    /// The verification with its secrets, the variables they came from, and the scheme's id header.
+    /// The verification with its secrets (nil while some are missing), the variables they came
+    /// from, those that are not set, and the scheme's id header.
     struct Result {
-        var verification: WebhookVerification
+        var scheme: WebhookScheme
+        var verification: WebhookVerification?
         var environmentNames: [String]
+        var missingNames: [String] = []
         var deliveryIDHeader: String?
     }
+
 
     let reader: DefinitionReader
     let environment: [String: String]
@@ -45,25 +51,43 @@ struct VerifyReader {
         let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         var names: [String] = []
-        func secret(_ entry: DefinitionReader.Entry) throws -> String {
-            let (name, value) = try reader.environmentVariable(entry.value, entry.path, environment: environment)
+        var missing: [String] = []
+        // A missing value is recorded and stands in as a placeholder, so every other key is still checked.
+        func secret(_ entry: DefinitionReader.Entry) throws -> String? {
+            let name = try reader.environmentVariableName(entry.value, entry.path)
             names.append(name)
+            guard let value = environment[name], !value.isEmpty else {
+                missing.append(name)
+                return nil
+            }
             return value
         }
+        var result = try readScheme(node, scheme, byName, secret: secret, names: { names })
+        result.environmentNames = names
+        if !missing.isEmpty {
+            result.verification = nil
+            result.missingNames = missing
+        }
+        return result
+    }
+
+    private func readScheme(_ node: Node, _ scheme: WebhookScheme, _ byName: [String: DefinitionReader.Entry],
+                            secret: (DefinitionReader.Entry) throws -> String?, names: () -> [String]) throws -> Result {
         func requiredSecret() throws -> String {
             guard let entry = byName["secret_env"] else {
                 throw reader.fail(node, "verify.secret_env", "missing; name the environment variable that holds the secret, "
                     + "e.g. `secret_env: \(scheme == .bearer ? "DEPLOY_HOOK_TOKEN" : "GITHUB_WEBHOOK_SECRET")`.")
             }
-            return try secret(entry)
+            return try secret(entry) ?? ""
         }
 
         switch scheme {
         case .github:
-            return Result(verification: .github(secret: try requiredSecret()), environmentNames: names,
+            return Result(scheme: scheme, verification: .github(secret: try requiredSecret()), environmentNames: names(),
                           deliveryIDHeader: scheme.defaultDeliveryIDHeader)
         case .bearer:
-            return Result(verification: .bearer(token: try requiredSecret()), environmentNames: names, deliveryIDHeader: nil)
+            return Result(scheme: scheme, verification: .bearer(token: try requiredSecret()), environmentNames: names(),
+                          deliveryIDHeader: nil)
         case .hmacSHA256:
             let value = try requiredSecret()
             guard let headerEntry = byName["header"] else {
@@ -79,15 +103,15 @@ struct VerifyReader {
                 }
                 base64 = encoding == "base64"
             }
-            return Result(verification: .hmacSHA256(secret: value, header: header, prefix: prefix, base64: base64),
-                          environmentNames: names, deliveryIDHeader: nil)
+            return Result(scheme: scheme, verification: .hmacSHA256(secret: value, header: header, prefix: prefix, base64: base64),
+                          environmentNames: names(), deliveryIDHeader: nil)
         case .standardWebhooks:
-            return try standardWebhooks(node, byName, secret: secret, names: { names })
+            return try standardWebhooks(node, byName, secret: secret, names: names)
         }
     }
 
     private func standardWebhooks(_ node: Node, _ byName: [String: DefinitionReader.Entry],
-                                  secret: (DefinitionReader.Entry) throws -> String, names: () -> [String]) throws -> Result {
+                                  secret: (DefinitionReader.Entry) throws -> String?, names: () -> [String]) throws -> Result {
         var secretEntries: [(DefinitionReader.Entry, Node)] = []
         if let entry = byName["secret_env"] { secretEntries.append((entry, entry.value)) }
         var keyEntries: [(DefinitionReader.Entry, Node)] = []
@@ -107,7 +131,7 @@ struct VerifyReader {
         }
         var secrets: [String] = []
         for (entry, item) in secretEntries {
-            let value = try secret(entry)
+            guard let value = try secret(entry) else { continue }
             let encoded = value.hasPrefix("whsec_") ? String(value.dropFirst(6)) : value
             guard let key = Data(base64Encoded: encoded), !key.isEmpty else {
                 throw reader.fail(item, entry.path, "the variable's value is not a Standard Webhooks secret (whsec_ followed by "
@@ -117,7 +141,7 @@ struct VerifyReader {
         }
         var keys: [String] = []
         for (entry, item) in keyEntries {
-            let value = try secret(entry)
+            guard let value = try secret(entry) else { continue }
             let encoded = value.hasPrefix("whpk_") ? String(value.dropFirst(5)) : value
             guard let key = Data(base64Encoded: encoded), key.count == 32 else {
                 throw reader.fail(item, entry.path, "the variable's value is not an Ed25519 public key (whpk_ followed by the "
@@ -125,7 +149,7 @@ struct VerifyReader {
             }
             keys.append(value)
         }
-        return Result(verification: .standardWebhooks(secrets: secrets, publicKeys: keys), environmentNames: names(),
-                      deliveryIDHeader: WebhookScheme.standardWebhooks.defaultDeliveryIDHeader)
+        return Result(scheme: .standardWebhooks, verification: .standardWebhooks(secrets: secrets, publicKeys: keys),
+                      environmentNames: names(), deliveryIDHeader: WebhookScheme.standardWebhooks.defaultDeliveryIDHeader)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What the HTTP route answers: a status, a small JSON object, and extra headers.
 public struct IntakeResponse: Sendable, Hashable {
-    /// The HTTP status (202, 200, 400, 401, 404, 413, 429 or 500).
+    /// The HTTP status (202, 200, 400, 401, 404, 413, 429, 500, or 503 for a disabled hook).
     public let status: Int
     /// The JSON object's fields (all strings), e.g. `status`, `run_id`, `delivery_id`, `error`, `reason`.
     public let fields: [String: String]

@@ -8,7 +8,8 @@ import Synchronization
 /// and stores a delivery, then says what to answer. The HTTP route only translates.
 ///
 /// Order of checks, and the answer to each:
-/// 1. unknown hook → 404; 2. body over `max_body` → 413 (before any verification);
+/// 1. unknown hook → 404; disabled hook (a secret's variable unset) → 503 with the fix;
+/// 2. body over `max_body` → 413 (before any verification);
 /// 3. signature, headers or timestamp wrong → 401 `{"error": reason}` (never the secret);
 /// 4. a sender delivery id already stored within the retention → **200**
 ///    `{"status":"duplicate","run_id":…,"delivery_id":…}` and nothing new stored (a 2xx, so a
@@ -74,13 +75,16 @@ public final class WebhookIntake: Sendable {
         guard let definition = definition(hook) else {
             return .error(404, "no webhook is named '\(hook)'")
         }
+        guard let verifier = definition.verifier, definition.isEnabled else {
+            return .error(503, "webhook '\(hook)' is \(definition.disabledReason ?? "disabled")")
+        }
         guard body.count <= definition.maxBody else {
             return .error(413, "the body is \(body.count) bytes; this webhook accepts at most \(definition.maxBody)")
         }
         let lowered = PromptTemplate.lowercasedNames(headers)
         let verifiedID: String?
         do {
-            verifiedID = try definition.verifier.verify(headers: lowered, body: body, now: now)
+            verifiedID = try verifier.verify(headers: lowered, body: body, now: now)
         } catch let rejection as WebhookRejection {
             return .error(401, rejection.reason)
         } catch {
