@@ -33,10 +33,7 @@ extension Request {
     /// The body parsed as a JSON object (an empty body is an empty object).
     /// - Throws: `APIError` 413 beyond `limit`, 400 for anything but a JSON object.
     mutating func jsonObject(limit: Int = 1 << 20) async throws -> JSONValue {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: limit)
-        } catch {
+        guard let buffer = try await collectBody(upTo: limit, draining: true) else {
             throw APIError(.contentTooLarge, "the body is larger than \(limit) bytes")
         }
         if buffer.readableBytes == 0 { return .object([:]) }

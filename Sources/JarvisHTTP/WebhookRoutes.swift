@@ -38,10 +38,12 @@ public struct WebhookRoutes: Sendable {
                 return JSONResponse.make(.notFound, ["error": .string("no webhook is named '\(name)'")])
             }
             var request = request
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: definition.maxBody)
-            } catch {
+            guard definition.isEnabled else {
+                await request.discardBody()
+                return JSONResponse.make(.serviceUnavailable,
+                                         ["error": .string("webhook '\(name)' is \(definition.disabledReason ?? "disabled")")])
+            }
+            guard let buffer = try await request.collectBody(upTo: definition.maxBody, draining: true) else {
                 return JSONResponse.make(.contentTooLarge, ["error": .string("the body is over this webhook's \(definition.maxBody) bytes")])
             }
             var headers: [String: String] = [:]
