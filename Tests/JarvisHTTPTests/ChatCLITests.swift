@@ -21,19 +21,31 @@ struct ChatCLITests {
         private let output = Pipe()
         private let lock = NSLock()
         private var text = ""
+        private var ended = false
 
-        init(_ arguments: [String]) throws {
+        /// Starts `cmdop ARGUMENTS`; with `umask`, from a shell that sets it first (as a login would).
+        init(_ arguments: [String], umask: String? = nil) throws {
             guard FileManager.default.isExecutableFile(atPath: ChatCLITests.binary) else {
                 throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(ChatCLITests.binary) is missing: run `swift build --product cmdop` (make test does)"])
             }
-            process.executableURL = URL(fileURLWithPath: ChatCLITests.binary)
-            process.arguments = arguments
+            if let umask {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", ChatCLITests.binary] + arguments
+            } else {
+                process.executableURL = URL(fileURLWithPath: ChatCLITests.binary)
+                process.arguments = arguments
+            }
             process.standardOutput = output
             process.standardError = output
             process.standardInput = FileHandle.nullDevice
             output.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
-                guard let self, !data.isEmpty else { return }
+                guard let self else { return }
+                guard !data.isEmpty else {  // end of file: every writer closed it
+                    handle.readabilityHandler = nil
+                    self.lock.withLock { self.ended = true }
+                    return
+                }
                 self.lock.withLock { self.text += String(decoding: data, as: UTF8.self) }
             }
             try process.run()
@@ -41,9 +53,10 @@ struct ChatCLITests {
 
         var printed: String { lock.withLock { text } }
 
+        /// Waits for the exit and for everything it printed (the pipe's end), however long a busy
+        /// machine takes; returns the exit status.
         func finish() async -> Int32 {
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-            try? await Task.sleep(for: .milliseconds(50))
+            while process.isRunning || !lock.withLock({ ended }) { try? await Task.sleep(for: .milliseconds(20)) }
             return process.terminationStatus
         }
     }
@@ -74,6 +87,10 @@ struct ChatCLITests {
                         #expect(await list.finish() == 0)
                         let approvalID = try #require(list.printed.split(separator: " ").first).description
                         #expect(list.printed.contains("run_command on web-1"))
+                        // The requester cannot approve its own call: the server's refusal, exit 1, no usage banner.
+                        let own = try CLI(["approvals", "approve", approvalID, "--jarvis", jarvis.baseURL, "--api-key", fleet.operatorKey])
+                        #expect(await own.finish() == 1, "\(own.printed)")
+                        #expect(own.printed.contains("409") && !own.printed.contains("Usage:"), "\(own.printed)")
                         let approve = try CLI(["approvals", "approve", approvalID, "--reason", "fine", "--jarvis", jarvis.baseURL, "--api-key", onCall])
                         #expect(await approve.finish() == 0, "\(approve.printed)")
                         // Re-attach from "another device": the whole story, then the end of the run.
@@ -103,8 +120,9 @@ struct ChatCLITests {
                     let readOnly = try mesh.store.createAPIKey(fleetID: fleet.id, scopes: [.machinesRead], label: "ro").key
                     try await JarvisHarness.with(mesh: mesh, fleet: fleet, policy: "mode: strict\n", server: server, curl: curl) { jarvis in
                         let list = try CLI(["approvals", "list", "--jarvis", jarvis.baseURL, "--api-key", readOnly])
-                        #expect(await list.finish() != 0)
+                        #expect(await list.finish() == 1)
                         #expect(list.printed.contains("403") && list.printed.contains("approvals:decide"))
+                        #expect(!list.printed.contains("Usage:"), "\(list.printed)")
                     }
                 }
             }

@@ -56,7 +56,7 @@ struct APIKeyCommand: ParsableCommand {
             let store = try RelayStore(path: DataDirectory(override: dataDir).database)
             var fleetID: String?
             if let fleet {
-                guard let record = try store.fleet(named: fleet) else { throw ValidationError("no fleet '\(fleet)'") }
+                guard let record = try store.fleet(named: fleet) else { throw CommandFailure("no fleet '\(fleet)'") }
                 fleetID = record.id
             }
             let formatter = ISO8601DateFormatter()

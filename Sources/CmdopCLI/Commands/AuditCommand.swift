@@ -15,7 +15,7 @@ struct AuditCommand: ParsableCommand {
         func chain() throws -> AuditChain {
             let path = DataDirectory(override: dataDir).path + "/jarvis/audit.db"
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("\(path): no audit log yet; jarvis writes it as it runs")
+                throw CommandFailure("\(path): no audit log yet; jarvis writes it as it runs")
             }
             return try AuditChain(path: path)
         }

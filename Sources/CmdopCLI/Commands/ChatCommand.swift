@@ -43,7 +43,7 @@ struct ChatCommand: AsyncParsableCommand {
     private func openSession(_ client: JarvisClient) async throws -> String {
         if let session { return session }
         let created = try await client.call("POST", "/v1/sessions", json: ["title": .string(message.joined(separator: " "))])
-        guard let id = created["id"]?.stringValue else { throw ValidationError("jarvis did not return a session id") }
+        guard let id = created["id"]?.stringValue else { throw CommandFailure("jarvis did not return a session id") }
         Terminal.warn("session \(id) (re-attach from anywhere: cmdop chat --session \(id))")
         return id
     }
@@ -103,7 +103,7 @@ struct ChatCommand: AsyncParsableCommand {
             }
             if finished || Task.isCancelled { return last }
         }
-        throw ValidationError("jarvis stopped answering; re-attach later with: cmdop chat --session \(sessionID)")
+        throw CommandFailure("jarvis stopped answering; re-attach later with: cmdop chat --session \(sessionID)")
     }
 
     /// A line from the terminal, read off the cooperative pool so Ctrl-C still cancels.

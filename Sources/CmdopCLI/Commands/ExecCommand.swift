@@ -63,7 +63,7 @@ struct ExecCommand: AsyncParsableCommand {
             var targets = hosts
             if all {
                 targets = try await client.machines().filter { !$0.isJarvis }.map(\.hostname)
-                if targets.isEmpty { throw ValidationError("the fleet has no machines yet") }
+                if targets.isEmpty { throw CommandFailure("the fleet has no machines yet") }
             }
             if targets.count == 1 && !all {
                 return try await single(client, host: targets[0], command: command)

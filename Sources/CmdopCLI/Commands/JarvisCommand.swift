@@ -42,7 +42,7 @@ struct JarvisCommand: AsyncParsableCommand {
         let (host, port) = try serving.address()
         let home = home ?? DataDirectory(override: nil).path + "/jarvis"
         guard FileManager.default.fileExists(atPath: home + "/jarvis_keypair.bin") else {
-            throw ValidationError("\(home)/jarvis_keypair.bin is missing: register jarvis with `cmdop server register-jarvis --fleet \(fleet)` on the relay host and copy its key here")
+            throw CommandFailure("\(home)/jarvis_keypair.bin is missing: register jarvis with `cmdop server register-jarvis --fleet \(fleet)` on the relay host and copy its key here")
         }
         let logger = CLILogging.logger("cmdop.jarvis", defaultLevel: .notice)
         let definitionsDirectory = serving.definitions ?? DefinitionsFolder.find(dataDirectory: home)
@@ -51,7 +51,7 @@ struct JarvisCommand: AsyncParsableCommand {
         try await SignalScope.run {
             try await withCurlTransport { curl in
                 let setup = ModelSetup(transport: curl, dataDirectory: home, mayStartLocalModel: false)
-                guard let model = try await setup.choose() else { throw ValidationError("jarvis has no model. \(ModelSetup.hint)") }
+                guard let model = try await setup.choose() else { throw CommandFailure("jarvis has no model. \(ModelSetup.hint)") }
                 var configuration = JarvisConfiguration(endpoint: endpoint, fleet: fleet, home: home, httpHost: host,
                                                         httpPort: port, promptPath: promptPath, definitionsDirectory: definitionsDirectory)
                 configuration.allowPlainHTTP = serving.httpPlain

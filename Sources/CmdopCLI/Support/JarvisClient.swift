@@ -47,11 +47,11 @@ struct JarvisClient: Sendable {
                 method: method, url: baseURL + path, headers: headers, body: Array((json?.serialized() ?? "").utf8),
                 timeouts: .init(connect: .seconds(5), idle: .seconds(30), total: .seconds(60))))
         } catch {
-            throw ValidationError("cannot reach jarvis at \(baseURL): \(error) (is `cmdop up` or `cmdop server` running?)")
+            throw CommandFailure("cannot reach jarvis at \(baseURL): \(error) (is `cmdop up` or `cmdop server` running?)")
         }
         let body = (try? JSONValue(parsingBytes: response.body)) ?? .null
         guard (200..<300).contains(response.status) else {
-            throw ValidationError("jarvis answered \(response.status): \(body["error"]?.stringValue ?? String(decoding: response.body, as: UTF8.self))")
+            throw CommandFailure("jarvis answered \(response.status): \(body["error"]?.stringValue ?? String(decoding: response.body, as: UTF8.self))")
         }
         return body
     }
@@ -64,7 +64,7 @@ struct JarvisClient: Sendable {
             timeouts: .init(connect: .seconds(5), idle: .seconds(120), total: .seconds(365 * 24 * 3600))))
         guard response.status == 200 else {
             let body = try await response.body.collect()
-            throw ValidationError("jarvis answered \(response.status): \(String(decoding: body, as: UTF8.self))")
+            throw CommandFailure("jarvis answered \(response.status): \(String(decoding: body, as: UTF8.self))")
         }
         var buffer = [UInt8]()
         for try await chunk in response.body {
