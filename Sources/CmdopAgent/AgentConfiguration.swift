@@ -18,6 +18,9 @@ public struct AgentConfiguration: Sendable {
     public var listDirCap: Int
     /// Between SIGTERM and SIGKILL when a command is cancelled or times out.
     public var killGrace: Duration
+    /// The umask commands run with: the machine's normal one (cmdop keeps 077 for its own files
+    /// only), so `touch f` through the mesh makes the same 0644 file as at a terminal.
+    public var commandUmask: mode_t
     public var outputChunkBytes: Int
     /// Files no request may read or write: the agent's home (seed, enrolment, permissions) and
     /// state (audit log); `cmdop up` adds its data directory.
@@ -26,7 +29,7 @@ public struct AgentConfiguration: Sendable {
     public init(endpoint: RelayEndpoint, fleet: String, hostname: String, name: String = "",
                 identity: Ed25519Identity, paths: AgentPaths, homeDirectory: String = NSHomeDirectory(),
                 backoff: Backoff = Backoff(), readFileCap: UInt64 = 1 << 20, listDirCap: Int = 10_000,
-                killGrace: Duration = .seconds(3), outputChunkBytes: Int = 32 << 10) {
+                killGrace: Duration = .seconds(3), outputChunkBytes: Int = 32 << 10, commandUmask: mode_t = 0o022) {
         self.endpoint = endpoint
         self.fleet = fleet
         self.hostname = hostname.lowercased()
@@ -38,6 +41,7 @@ public struct AgentConfiguration: Sendable {
         self.readFileCap = readFileCap
         self.listDirCap = listDirCap
         self.killGrace = killGrace
+        self.commandUmask = commandUmask & 0o777
         self.outputChunkBytes = outputChunkBytes
         self.protectedPaths = [paths.home, paths.stateDirectory]
     }

@@ -36,12 +36,12 @@ final class CommandRunner: Sendable {
         self.outputCap = outputCap
     }
 
-    /// Runs `command` with `/bin/sh -c` in `cwd`, calling `onOutput` for each chunk.
-    func run(command: String, cwd: String, environment: [String: String], timeout: Duration,
+    /// Runs `command` with `/bin/sh -c` in `cwd` under `umask`, calling `onOutput` for each chunk.
+    func run(command: String, cwd: String, environment: [String: String], umask: mode_t, timeout: Duration,
              onOutput: @escaping @Sendable (Stream, Data) -> Void) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
+        process.arguments = Self.arguments(command, umask: umask)
         process.currentDirectoryURL = URL(fileURLWithPath: cwd)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
@@ -92,6 +92,13 @@ final class CommandRunner: Sendable {
         let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
         return Outcome(exitCode: code, timedOut: reason == .timeout, cancelled: reason == .cancel,
                        outputTruncated: truncated, outputDigest: digest.finish())
+    }
+
+    /// `sh -c` arguments that set `umask` and then run `command` in a shell of its own, word for word:
+    /// the command is an argument (`$0`), never spliced into the script, and `exec` keeps one process.
+    /// (A child inherits its parent's umask, and posix_spawn cannot set one; cmdop's own is 077.)
+    static func arguments(_ command: String, umask: mode_t) -> [String] {
+        ["-c", "umask \(String(umask & 0o777, radix: 8)) && exec /bin/sh -c \"$0\"", command]
     }
 
     private enum Event: Sendable { case endOfOutput(Stream), exited }

@@ -33,7 +33,8 @@ public final class MachineAgent: Sendable {
             audit: try AuditLog(path: configuration.paths.auditLog), homeDirectory: configuration.homeDirectory,
             protectedPaths: configuration.protectedPaths.map(OperationHandler.realPath),
             readFileCap: configuration.readFileCap, listDirCap: configuration.listDirCap,
-            killGrace: configuration.killGrace, outputChunkBytes: configuration.outputChunkBytes)
+            killGrace: configuration.killGrace, outputChunkBytes: configuration.outputChunkBytes,
+            commandUmask: configuration.commandUmask)
     }
 
     /// Whether a stream to the relay is up right now.

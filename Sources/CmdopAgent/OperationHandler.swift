@@ -22,6 +22,7 @@ struct OperationHandler: Sendable {
     let listDirCap: Int
     let killGrace: Duration
     let outputChunkBytes: Int
+    let commandUmask: mode_t
 
     /// The environment commands run with: enough to work, none of the agent's own variables.
     static let commandEnvironmentKeys = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "SHELL"]
@@ -98,7 +99,7 @@ struct OperationHandler: Sendable {
         let outcome: CommandRunner.Outcome
         do {
             outcome = try await CommandRunner(killGrace: killGrace).run(
-                command: command, cwd: realCwd, environment: environment, timeout: .milliseconds(timeoutMs)
+                command: command, cwd: realCwd, environment: environment, umask: commandUmask, timeout: .milliseconds(timeoutMs)
             ) { stream, data in
                 var offset = data.startIndex
                 while offset < data.endIndex {

@@ -1,9 +1,6 @@
 import CmdopCLI
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-// Everything cmdop writes (databases, keys, logs) is for its owner only.
-umask(0o077)
+// Everything cmdop writes (databases, keys, logs) is for its owner only; the commands it runs get
+// the umask it was started with.
+FileModes.restrictOwnFiles()
 await CmdopCommand.execute()

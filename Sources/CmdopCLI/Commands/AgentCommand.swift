@@ -17,7 +17,11 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(help: "The agent home (default ~/.cmdop, or CMDOP_HOME).")
         var home: String?
 
+        @Option(help: "The umask commands run with, in octal (default: the one cmdop was started with, usually 022).")
+        var umask: String?
+
         func run() async throws {
+            let commandUmask = try FileModes.commandUmask(umask)
             let paths = AgentPathsOption(home: home).paths
             let enrollment = try AgentEnrollment.load(from: paths.enrollment)
             let identity = try IdentityFile.load(from: paths.identity)
@@ -26,7 +30,7 @@ struct AgentCommand: AsyncParsableCommand {
             endpoint.trustRootsPEM = try TrustRoots.load(enrollment.caCertificate)
             let configuration = AgentConfiguration(
                 endpoint: endpoint, fleet: enrollment.fleet,
-                hostname: enrollment.hostname, name: enrollment.name, identity: identity, paths: paths)
+                hostname: enrollment.hostname, name: enrollment.name, identity: identity, paths: paths, commandUmask: commandUmask)
             let logger = CLILogging.logger("cmdop.agent", defaultLevel: .info)
             let agent = try MachineAgent(configuration: configuration, logger: logger)
             logger.info("agent starting", metadata: ["agent.hostname": "\(enrollment.hostname)",

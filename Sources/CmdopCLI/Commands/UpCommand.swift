@@ -30,11 +30,14 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var serving: JarvisServeOptions
 
-
     @Flag(help: "Run without jarvis (relay and local agent only).")
     var noJarvis = false
 
+    @Option(help: "The umask the local agent runs commands with, in octal (default: the one cmdop was started with, usually 022).")
+    var umask: String?
+
     func run() async throws {
+        let commandUmask = try FileModes.commandUmask(umask)
         let (host, port) = try ListenAddress.parse(listen)
         let httpAddress = try serving.address()
         let directory = DataDirectory(override: dataDir)
@@ -57,7 +60,7 @@ struct UpCommand: AsyncParsableCommand {
                 var ports = bound.makeAsyncIterator()
                 guard let boundPort = await ports.next() else { return }
                 let endpoint = RelayEndpoint(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: boundPort, useTLS: false)
-                let agent = try await localAgent(store: store, fleet: fleet, endpoint: endpoint, paths: paths,
+                let agent = try await localAgent(store: store, fleet: fleet, endpoint: endpoint, paths: paths, commandUmask: commandUmask,
                                                  logger: logger)
                 group.addTask { await agent.run() }
                 if !noJarvis {
@@ -95,7 +98,7 @@ struct UpCommand: AsyncParsableCommand {
 
     /// This machine's agent, enrolled in `fleet` on first run.
     private func localAgent(store: RelayStore, fleet: FleetRecord, endpoint: RelayEndpoint, paths: AgentPaths,
-                            logger: Logger) async throws -> MachineAgent {
+                            commandUmask: mode_t, logger: Logger) async throws -> MachineAgent {
         let (identity, _) = try IdentityFile.loadOrCreate(at: paths.identity)
         try PermissionsFile(path: paths.permissions).createStarterIfMissing()
         var enrollment = try? AgentEnrollment.load(from: paths.enrollment)
@@ -113,6 +116,7 @@ struct UpCommand: AsyncParsableCommand {
         var configuration = AgentConfiguration(
             endpoint: endpoint, fleet: fleet.name, hostname: enrollment!.hostname, name: enrollment!.name,
             identity: identity, paths: paths)
+        configuration.commandUmask = commandUmask
         // The relay's database and the admin key live here too.
         configuration.protectedPaths.append(URL(fileURLWithPath: paths.home).deletingLastPathComponent().path)
         return try MachineAgent(configuration: configuration, logger: logger)
