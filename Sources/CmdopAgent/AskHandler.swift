@@ -39,7 +39,7 @@ struct AskHandler: Sendable {
                 finished.result = String(outcome.content.prefix(4096))
                 finished.isError = outcome.isError
                 activity.kind = .toolFinished(finished)
-            case .usage, .toolProgress: return
+            case .usage, .toolProgress, .modelTurn: return
             }
             var wire = Cmdop_Agent_V1_Event()
             wire.requestID = id

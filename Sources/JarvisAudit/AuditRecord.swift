@@ -3,9 +3,10 @@ import Foundation
 /// One link of jarvis's audit chain: what happened, in which run, and the hashes that bind it to
 /// the record before it.
 ///
-/// Kinds link a run end to end: `run_started` (session or trigger) → `prompt` → `model_output`
-/// (digest) → `gate_decision` → `approval` (who, when) → `command` (machine, exit code, output
-/// digest) → `run_finished`.
+/// Kinds link a run end to end: `run_started` (session or trigger) → `prompt` → for each model turn
+/// `model_output` (turn, digest of its text and tool calls, the tools it called) → for each call
+/// `gate_decision` → `approval_requested`/`approval_decided` (who, when) → `command` (machine, exit
+/// code, output digest) → … → `run_finished` (stop, spend, answer digest).
 public struct AuditRecord: Codable, Sendable, Equatable {
     /// Position in the chain, from 1, without gaps.
     public var seq: Int64

@@ -69,6 +69,7 @@ public struct AgentLoop: Sendable {
             state.history.append(.assistant(reply.text, toolCalls: reply.calls))
             journal?.turnRecorded(messages: state.history, turns: state.turns, inputTokens: state.inputTokens,
                                   outputTokens: state.outputTokens, cost: state.cost)
+            onEvent(.modelTurn(ModelTurn(number: state.turns, text: reply.text, calls: reply.calls)))
             guard !reply.calls.isEmpty else { return finish(state, .answered, answer: reply.text) }
             await appendResults(of: reply.calls, to: &state, onEvent: onEvent)
         }

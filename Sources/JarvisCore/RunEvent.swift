@@ -12,6 +12,31 @@ public enum RunEvent: Sendable, Hashable {
     case toolFinished(ToolCall, ToolOutcome)
     /// One model call's usage.
     case usage(CallUsage)
+    /// A model call's whole output — its text and the tool calls it asks for — reported after it
+    /// is journalled and before any of those calls runs.
+    case modelTurn(ModelTurn)
+}
+
+/// One model turn's output.
+public struct ModelTurn: Sendable, Hashable {
+    /// The turn's number in the run (1 for the first model call).
+    public var number: Int
+    public var text: String
+    public var calls: [ToolCall]
+
+    public init(number: Int, text: String, calls: [ToolCall]) {
+        self.number = number
+        self.text = text
+        self.calls = calls
+    }
+
+    /// The bytes an audit digest covers: the text, then each call's id, name and argument text, each
+    /// followed by a NUL, so no two different outputs share them.
+    public var canonicalBytes: [UInt8] {
+        var bytes = Array(text.utf8) + [0]
+        for call in calls { bytes += Array(call.id.utf8) + [0] + Array(call.name.utf8) + [0] + Array(call.arguments.text.utf8) + [0] }
+        return bytes
+    }
 }
 
 /// The end of a run: the final answer, why it stopped, the whole conversation and the spend.

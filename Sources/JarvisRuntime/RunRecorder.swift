@@ -8,7 +8,8 @@ import CmdopIdentity
 import Foundation
 
 /// Writes one run into its session (for clients to follow and re-attach) and into the audit chain
-/// (run → prompt → gate decisions → commands → model output → end), as it happens.
+/// (run → prompt → each model turn's output → the gate decisions, approvals and commands of the calls
+/// it asked for → the next turn's output … → end), as it happens.
 ///
 /// ```swift
 /// let recorder = RunRecorder(sessions: sessions, audit: audit, sessionID: id, runID: run, actor: "operator:…")
@@ -66,6 +67,11 @@ public struct RunRecorder: Sendable {
             _ = try? sessions.append(SessionEvent(kind: "usage", payload: Self.json([
                 "input_tokens": .number(Double(usage.tokens.inputTokens)),
                 "output_tokens": .number(Double(usage.tokens.outputTokens)), "cost": .number(usage.cost)])), to: sessionID)
+        case .modelTurn(let turn):
+            // Before any call it asked for runs: the output that caused an effect precedes it in the chain.
+            _ = try? audit.append(record("model_output", actor: "jarvis", details: [
+                "turn": "\(turn.number)", "digest": Crypto.hex(Crypto.sha256(turn.canonicalBytes)),
+                "tool_calls": turn.calls.map(\.name).joined(separator: ",")]))
         }
     }
 
@@ -98,13 +104,12 @@ public struct RunRecorder: Sendable {
                                      target: approval.targets.joined(separator: ","), details: details))
     }
 
-    /// The answer (as a digest) and the spend close the run.
+    /// The answer (as a digest; its turn's output is already recorded) and the spend close the run.
     public func end(_ result: RunResult) throws {
-        try audit.append(record("model_output", actor: "jarvis", details: ["digest": Crypto.sha256Hex(result.answer)]))
         let stop = "\(result.stop)"
         try audit.append(record("run_finished", actor: "jarvis", details: [
             "stop": stop, "turns": "\(result.turns)", "input_tokens": "\(result.inputTokens)",
-            "output_tokens": "\(result.outputTokens)", "cost": "\(result.cost)"]))
+            "output_tokens": "\(result.outputTokens)", "cost": "\(result.cost)", "answer_digest": Crypto.sha256Hex(result.answer)]))
         try sessions.append(SessionEvent(kind: "run_finished", payload: Self.json([
             "run_id": .string(runID), "stop": .string(stop), "answer": .string(result.answer)])), to: sessionID)
     }

@@ -1,4 +1,5 @@
 import CmdopCurl
+import CmdopIdentity
 import CmdopPermissions
 import CmdopProviders
 import CmdopProvidersTesting
@@ -47,10 +48,17 @@ struct RunRecorderTests {
             }
         }
         let records = try audit.records(runID: "run-1")
-        #expect(records.map(\.kind) == ["run_started", "prompt", "gate_decision", "command", "model_output", "run_finished"])
-        #expect(records[2].details["decision"] == "allow" && records[2].target == "web-1")
-        #expect(records[3].details["exit_code"] == "3" && records[3].target == "web-1")
-        #expect(records[5].details["stop"] == "answered")
+        // Each model turn's output precedes what it caused: turn 1 asked for the command, turn 2 answered.
+        #expect(records.map(\.kind) == ["run_started", "prompt", "model_output", "gate_decision", "command", "model_output", "run_finished"])
+        #expect(records[2].details["turn"] == "1" && records[2].details["tool_calls"] == "run_command")
+        #expect(records[3].details["decision"] == "allow" && records[3].target == "web-1")
+        #expect(records[4].details["exit_code"] == "3" && records[4].target == "web-1")
+        #expect(records[5].details["turn"] == "2" && records[5].details["tool_calls"] == "")
+        let answered = ModelTurn(number: 2, text: "web-1 exited 3.", calls: [])
+        #expect(records[5].details["digest"] == Crypto.hex(Crypto.sha256(answered.canonicalBytes)))
+        #expect(records[2].details["digest"]?.count == 64 && records[2].details["digest"] != records[5].details["digest"])
+        #expect(records[6].details["stop"] == "answered")
+        #expect(records[6].details["answer_digest"] == Crypto.sha256Hex("web-1 exited 3."))
         #expect(try audit.verify() == nil)
     }
 }
