@@ -170,7 +170,14 @@ public nonisolated struct Cmdop_Agent_V1_Hello: Sendable {
 
   public var nonce: Data = Data()
 
-  /// Ed25519 signature over HelloSignature.payload(nonce, fleet, hostname, public_key, role).
+  /// Ed25519 signature (64 bytes, RFC 8032) by public_key over exactly these bytes, concatenated:
+  ///   "cmdop.agent.v1/hello" 0x00
+  ///   nonce                      the 32 bytes from GetChallenge, as sent in `nonce`
+  ///   fleet          0x00        UTF-8 of `fleet` as sent (empty when a join key names the fleet)
+  ///   lower(hostname) 0x00       UTF-8 of `hostname`, lower-cased (Unicode)
+  ///   role           0x00        "agent" for ROLE_AGENT, "jarvis" for ROLE_JARVIS
+  ///   public_key                 the 32 bytes sent in `public_key`
+  /// e.g. fleet "ops", hostname "Web-1", ROLE_AGENT: "cmdop.agent.v1/hello\0" + nonce + "ops\0web-1\0agent\0" + key.
   public var signature: Data = Data()
 
   public var keyVersion: UInt32 = 0

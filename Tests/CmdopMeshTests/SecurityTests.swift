@@ -27,6 +27,53 @@ struct SecurityTests {
         }
     }
 
+    @Test("a Hello signed from the proto comment alone is welcomed; a wrong byte anywhere is refused")
+    func handshakeAsDocumented() async throws {
+        try await TestMesh.with { mesh in
+            let fleet = try mesh.fleet("ops")
+            let identity = Ed25519Identity.generate().identity
+            // The bytes exactly as frames.proto describes them, built without HandshakeTranscript.
+            func documented(_ nonce: [UInt8], fleet: String, hostname: String, role: String) -> [UInt8] {
+                Array("cmdop.agent.v1/hello".utf8) + [0] + nonce + Array(fleet.utf8) + [0]
+                    + Array(hostname.lowercased().utf8) + [0] + Array(role.utf8) + [0] + identity.publicKey
+            }
+            func hello(_ nonce: [UInt8], signing bytes: [UInt8]) -> Frame {
+                var hello = Cmdop_Agent_V1_Hello()
+                hello.role = .agent
+                hello.fleet = "ops"
+                hello.hostname = "Web-7"
+                hello.joinKey = fleet.joinKey
+                hello.publicKey = Data(identity.publicKey)
+                hello.nonce = Data(nonce)
+                hello.signature = Data(identity.sign(bytes))
+                return .with(.hello(hello))
+            }
+            let spoiled: [(String, ([UInt8]) -> [UInt8])] = [
+                ("no NUL after the label", { Array("cmdop.agent.v1/hello".utf8) + $0 + Array("ops\u{0}web-7\u{0}agent\u{0}".utf8) + identity.publicKey }),
+                ("hostname as typed", { documented($0, fleet: "ops", hostname: "Web-7", role: "agent").replacing(Array("web-7".utf8), with: Array("Web-7".utf8)) }),
+                ("role jarvis", { documented($0, fleet: "ops", hostname: "Web-7", role: "jarvis") }),
+            ]
+            for (what, bytes) in spoiled {
+                let nonce = try await RawRelayStream.challenge(mesh.endpoint)
+                let refused = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello(nonce, signing: bytes(nonce)))])
+                guard case .error(let error) = refused.frames.first?.body else {
+                    Issue.record("\(what): expected a refusal, got \(refused.frames)")
+                    continue
+                }
+                #expect(error.code == .unauthenticated, "\(what)")
+            }
+            let nonce = try await RawRelayStream.challenge(mesh.endpoint)
+            let reply = try await RawRelayStream.exchange(
+                mesh.endpoint, [.frame(hello(nonce, signing: documented(nonce, fleet: "ops", hostname: "Web-7", role: "agent")))],
+                until: { !$0.isEmpty })
+            guard case .welcome(let welcome) = reply.frames.first?.body else {
+                Issue.record("the documented bytes should be welcomed, got \(reply.frames)")
+                return
+            }
+            #expect(!welcome.machineID.isEmpty)
+        }
+    }
+
     @Test("a replayed Hello signature is refused")
     func replay() async throws {
         try await TestMesh.with { mesh in
@@ -34,12 +81,12 @@ struct SecurityTests {
             let identity = Ed25519Identity.generate().identity
             let nonce = try await RawRelayStream.challenge(mesh.endpoint)
             let hello = Self.signedHello(identity, nonce: nonce, joinKey: fleet.joinKey, hostname: "web-9")
-            let first = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .milliseconds(200))
+            let first = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], until: { !$0.isEmpty })
             guard case .welcome = first.frames.first?.body else {
                 Issue.record("the first Hello should be welcomed, got \(first.frames)")
                 return
             }
-            let second = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .milliseconds(200))
+            let second = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)])
             guard case .error(let error) = second.frames.first?.body else {
                 Issue.record("the replay should be refused, got \(second.frames)")
                 return
@@ -57,7 +104,7 @@ struct SecurityTests {
             let nonce = try await RawRelayStream.challenge(mesh.endpoint)
             try await Task.sleep(for: .milliseconds(400))
             let hello = Self.signedHello(identity, nonce: nonce, joinKey: fleet.joinKey, hostname: "web-9")
-            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)], readFor: .milliseconds(200))
+            let reply = try await RawRelayStream.exchange(mesh.endpoint, [.frame(hello)])
             guard case .error(let error) = reply.frames.first?.body else {
                 Issue.record("a stale nonce should be refused, got \(reply.frames)")
                 return
@@ -205,7 +252,7 @@ struct RevocationTests {
                     _ = try mesh.store.revokeAPIKey(String(fleet.operatorKey.prefix(14)))
                     // Ask the relay itself (not the agent, whose presence does not matter here) until
                     // the stream is closed; the sweep runs once per heartbeat interval.
-                    let deadline = ContinuousClock.now + .seconds(10)
+                    let deadline = ContinuousClock.now + .seconds(40)  // a hang catcher only
                     while ContinuousClock.now < deadline {
                         _ = try await client.machines()
                         try await Task.sleep(for: .milliseconds(50))
