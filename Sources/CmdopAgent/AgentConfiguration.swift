@@ -18,8 +18,9 @@ public struct AgentConfiguration: Sendable {
     public var listDirCap: Int
     /// Between SIGTERM and SIGKILL when a command is cancelled or times out.
     public var killGrace: Duration
-    /// The umask commands run with: the machine's normal one (cmdop keeps 077 for its own files
-    /// only), so `touch f` through the mesh makes the same 0644 file as at a terminal.
+    /// The umask commands run with (default 022; the CLI passes the umask cmdop was started with,
+    /// or `--umask`). cmdop keeps 077 for its own files only, so `touch f` through the mesh makes
+    /// the same 0644 file as at a terminal.
     public var commandUmask: mode_t
     public var outputChunkBytes: Int
     /// Files no request may read or write: the agent's home (seed, enrolment, permissions) and

@@ -95,10 +95,11 @@ final class CommandRunner: Sendable {
     }
 
     /// `sh -c` arguments that set `umask` and then run `command` in a shell of its own, word for word:
-    /// the command is an argument (`$0`), never spliced into the script, and `exec` keeps one process.
+    /// the command is an argument (`$0`), never spliced into the script; `--` makes even a command
+    /// that starts with `-` the script, never options; `exec` keeps one process.
     /// (A child inherits its parent's umask, and posix_spawn cannot set one; cmdop's own is 077.)
     static func arguments(_ command: String, umask: mode_t) -> [String] {
-        ["-c", "umask \(String(umask & 0o777, radix: 8)) && exec /bin/sh -c \"$0\"", command]
+        ["-c", "umask \(String(umask & 0o777, radix: 8)) && exec /bin/sh -c -- \"$0\"", command]
     }
 
     private enum Event: Sendable { case endOfOutput(Stream), exited }

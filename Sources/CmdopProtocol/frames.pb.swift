@@ -174,7 +174,8 @@ public nonisolated struct Cmdop_Agent_V1_Hello: Sendable {
   ///   "cmdop.agent.v1/hello" 0x00
   ///   nonce                      the 32 bytes from GetChallenge, as sent in `nonce`
   ///   fleet          0x00        UTF-8 of `fleet` as sent (empty when a join key names the fleet)
-  ///   lower(hostname) 0x00       UTF-8 of `hostname`, lower-cased (Unicode)
+  ///   lower(hostname) 0x00       UTF-8 of `hostname` lower-cased: A-Z to a-z for the ASCII names DNS
+  ///                              allows; other letters by Unicode's full default case mapping
   ///   role           0x00        "agent" for ROLE_AGENT, "jarvis" for ROLE_JARVIS
   ///   public_key                 the 32 bytes sent in `public_key`
   /// e.g. fleet "ops", hostname "Web-1", ROLE_AGENT: "cmdop.agent.v1/hello\0" + nonce + "ops\0web-1\0agent\0" + key.

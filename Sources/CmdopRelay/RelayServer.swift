@@ -63,32 +63,45 @@ public final class RelayServer: Sendable {
         }
         logger.info("relay listening", metadata: ["relay.address": "\(configuration.host):\(port)"])
         onListening(port)
-        await withTaskCancellationHandler {
-            await withDiscardingTaskGroup { group in
+        // Once a stop is asked for, a connection that still lingers after the grace period is cut.
+        let (stopAsked, askStop) = AsyncStream<Void>.makeStream()
+        let grace = configuration.shutdownGrace
+        let backstop = Task {
+            for await _ in stopAsked { break }
+            try await Task.sleep(for: grace)
+            serving.cancel()
+        }
+        defer { backstop.cancel() }
+        let ended: (any Error)? = await withTaskCancellationHandler {
+            await withTaskGroup(of: (any Error)?.self) { group in
                 group.addTask { [router, configuration] in
                     while !Task.isCancelled {
                         try? await Task.sleep(for: configuration.heartbeatInterval / 2)
                         await router.sweep(heartbeatInterval: configuration.heartbeatInterval)
                     }
+                    return nil
                 }
-                try? await Task.sleep(for: .seconds(86_400 * 365 * 100))  // until cancelled
+                // The server may also stop by itself; that ends the relay with its error.
+                group.addTask {
+                    do {
+                        try await serving.value
+                        return MeshError(.unavailable, "the relay's gRPC server stopped by itself")
+                    } catch {
+                        return error
+                    }
+                }
+                let first = await group.next() ?? nil
                 group.cancelAll()
+                return first  // the group then waits for serve() to finish
             }
         } onCancel: {
             server.beginGracefulShutdown()
             streams.closeAll(.error(MeshError(.unavailable, "the relay is shutting down; re-connect")))
+            askStop.yield()
         }
-        // Every stream was ended; a connection that still lingers after the grace period is cut.
-        let grace = configuration.shutdownGrace
-        let backstop = Task {
-            try await Task.sleep(for: grace)
-            serving.cancel()
-        }
-        defer { backstop.cancel() }
-        do {
-            try await serving.value
-        } catch where serving.isCancelled {
-            // Cut after the grace period: nothing more to do.
+        if !Task.isCancelled, let ended {
+            logger.error("the relay stopped serving", metadata: ["relay.error": "\(ended)"])
+            throw ended
         }
     }
 

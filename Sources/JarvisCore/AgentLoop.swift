@@ -67,9 +67,11 @@ public struct AgentLoop: Sendable {
             }
             state.account(reply.usage)
             state.history.append(.assistant(reply.text, toolCalls: reply.calls))
+            // Audited before it is journalled: a crash between the two leaves the output on record
+            // (a resumed run then asks the model again), never calls without the output that made them.
+            onEvent(.modelTurn(ModelTurn(number: state.turns, text: reply.text, calls: reply.calls)))
             journal?.turnRecorded(messages: state.history, turns: state.turns, inputTokens: state.inputTokens,
                                   outputTokens: state.outputTokens, cost: state.cost)
-            onEvent(.modelTurn(ModelTurn(number: state.turns, text: reply.text, calls: reply.calls)))
             guard !reply.calls.isEmpty else { return finish(state, .answered, answer: reply.text) }
             await appendResults(of: reply.calls, to: &state, onEvent: onEvent)
         }

@@ -12,8 +12,8 @@ public enum RunEvent: Sendable, Hashable {
     case toolFinished(ToolCall, ToolOutcome)
     /// One model call's usage.
     case usage(CallUsage)
-    /// A model call's whole output — its text and the tool calls it asks for — reported after it
-    /// is journalled and before any of those calls runs.
+    /// A model call's whole output — its text and the tool calls it asks for — reported before it
+    /// is journalled, and so before any of those calls runs.
     case modelTurn(ModelTurn)
 }
 
@@ -30,11 +30,22 @@ public struct ModelTurn: Sendable, Hashable {
         self.calls = calls
     }
 
-    /// The bytes an audit digest covers: the text, then each call's id, name and argument text, each
-    /// followed by a NUL, so no two different outputs share them.
+    /// The bytes an audit digest covers: the text, then each call's id, name and argument text,
+    /// each field as its UTF-8 length (8 bytes, big-endian) and its UTF-8, so no two different
+    /// outputs share them.
     public var canonicalBytes: [UInt8] {
-        var bytes = Array(text.utf8) + [0]
-        for call in calls { bytes += Array(call.id.utf8) + [0] + Array(call.name.utf8) + [0] + Array(call.arguments.text.utf8) + [0] }
+        var bytes: [UInt8] = []
+        func field(_ text: String) {
+            let utf8 = Array(text.utf8)
+            withUnsafeBytes(of: UInt64(utf8.count).bigEndian) { bytes += $0 }
+            bytes += utf8
+        }
+        field(text)
+        for call in calls {
+            field(call.id)
+            field(call.name)
+            field(call.arguments.text)
+        }
         return bytes
     }
 }

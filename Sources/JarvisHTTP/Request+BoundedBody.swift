@@ -3,7 +3,8 @@ import Hummingbird
 extension Request {
     /// How much of an oversized body is still read (and thrown away) before answering, as nginx's
     /// lingering close does: enough for a sender that writes its whole body before it reads the
-    /// answer, bounded so that no sender can keep a connection busy for long.
+    /// answer. The bound is in bytes; a sender past it blocks as before, and a slow one is not cut
+    /// off by time (the server has no idle timeout: its event streams are long-lived).
     static let drainAllowance = 64 << 20
 
     /// The body when it is at most `limit` bytes; nil when it is larger.

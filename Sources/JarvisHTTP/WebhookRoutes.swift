@@ -34,14 +34,14 @@ public struct WebhookRoutes: Sendable {
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/hooks/:name") { request, context in
             let name = try context.parameters.require("name")
+            var request = request
             guard let definition = intake.definition(name) else {
+                await request.discardBody()
                 return JSONResponse.make(.notFound, ["error": .string("no webhook is named '\(name)'")])
             }
-            var request = request
             guard definition.isEnabled else {
                 await request.discardBody()
-                return JSONResponse.make(.serviceUnavailable,
-                                         ["error": .string("webhook '\(name)' is \(definition.disabledReason ?? "disabled")")])
+                return JSONResponse.make(.serviceUnavailable, ["error": .string(definition.publicRefusal)])
             }
             guard let buffer = try await request.collectBody(upTo: definition.maxBody, draining: true) else {
                 return JSONResponse.make(.contentTooLarge, ["error": .string("the body is over this webhook's \(definition.maxBody) bytes")])

@@ -63,7 +63,8 @@ struct ExecTests {
             let pidFile = mesh.directory + "/sleeper.pid"
             await #expect {
                 try await mesh.withClient(fleet.operatorKey) { (client) async throws in
-                    try await client.exec(on: "web-1", command: "sleep 600 & echo $! > \(pidFile); wait", timeoutMs: 300)
+                    // 5 s: time enough to write the pid file on a busy machine, long before `sleep` ends.
+                    try await client.exec(on: "web-1", command: "sleep 600 & echo $! > \(pidFile); wait", timeoutMs: 5_000)
                 }
             } throws: { ($0 as? MeshError)?.code == .timeout }
             let pid = try #require(Int32(String(decoding: FileManager.default.contents(atPath: pidFile) ?? Data(), as: UTF8.self)

@@ -116,7 +116,8 @@ struct ResilienceTests {
             hello.apiKey = fleet.operatorKey
             let (welcomed, signal) = AsyncStream<Void>.makeStream()
             let reading = Task {
-                try await RawRelayStream.exchange(mesh.endpoint, [.frame(.with(.hello(hello)))], until: { frames in
+                defer { signal.finish() }  // a stream that failed early must not leave the test waiting
+                return try await RawRelayStream.exchange(mesh.endpoint, [.frame(.with(.hello(hello)))], until: { frames in
                     if frames.count == 1 { signal.yield() }
                     return false  // read on until the relay ends the stream
                 })

@@ -51,7 +51,7 @@ struct StreamingTests {
     func slowDrip() async throws {
         try await withFakeLLMServer { server in
             server.enqueue(.stream(Fixtures.bytes("anthropic-text.sse"), chunkSize: 200, delay: .milliseconds(40)), for: "/v1/messages")
-            let timeouts = HTTPRequest.Timeouts(connect: .seconds(2), idle: .milliseconds(500), total: .seconds(20))
+            let timeouts = HTTPRequest.Timeouts(connect: .seconds(10), idle: .seconds(10), total: .seconds(45))
             let start = ContinuousClock.now
             let result = await drain(makeProvider(.anthropicMessages, root: server.baseURL, timeouts: timeouts).stream(ChatRequest(messages: [.user("hi")])))
             #expect(result.error == nil)

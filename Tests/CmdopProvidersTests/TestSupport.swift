@@ -6,8 +6,9 @@ import Foundation
 /// One real curl transport shared by the whole test run (as one daemon shares one).
 let sharedTransport = CurlHTTPTransport()
 
-/// Short timeouts so failure tests finish quickly.
-let testTimeouts = HTTPRequest.Timeouts(connect: .seconds(2), idle: .seconds(2), total: .seconds(20))
+/// Generous timeouts: a busy machine must not turn a slow answer into a failure (tests of the
+/// timeouts themselves set their own).
+let testTimeouts = HTTPRequest.Timeouts(connect: .seconds(10), idle: .seconds(15), total: .seconds(45))
 
 /// A port on 127.0.0.1 where nothing listens.
 func deadPort() async throws -> Int { DeadPort.port }

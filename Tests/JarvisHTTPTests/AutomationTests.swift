@@ -160,12 +160,18 @@ struct AutomationTests {
                 let runs = try jarvis.service.journal.runs(fleetID: restarts.fleet.id)
                 #expect(runs.map(\.id) == [runID] && runs.first?.answer == "Checked.")
             }
-            // And a third start finds nothing left to do.
+            // And a third start finds nothing left to do: a new delivery (another body, so not a
+            // replay) runs after the start-up recovery pass, and it is the only new run.
             try await restarts.jarvis { jarvis in
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(try jarvis.service.journal.runs(fleetID: restarts.fleet.id).count == 1)
+                let next = Self.payload + [0x0A]
+                let accepted = try await post(jarvis, next, headers: Self.githubHeaders(next, delivery: "d-10"))
+                let nextRun = try #require(accepted.1["run_id"]?.stringValue)
+                try await restarts.mesh.waitUntil("the new delivery's run finished") {
+                    try jarvis.automation?.intake.store.deliveries(hook: "ci-failed").allSatisfy { $0.state == .finished } == true
+                }
+                #expect(try Set(jarvis.service.journal.runs(fleetID: restarts.fleet.id).map(\.id)) == [runID, nextRun])
             }
-            #expect(restarts.server.requests.count == 1)
+            #expect(restarts.server.requests.count == 2)
         }
     }
 

@@ -96,13 +96,15 @@ struct JarvisServiceTests {
                     let result = try await mesh.withClient(fleet.operatorKey) { client in
                         let jarvis = try Self.service(folder, fleet: fleet, policy: policy, server: server, curl: curl, client: client)
                         #expect(try jarvis.resumeOpenRuns() == [runID])
-                        try await Task.sleep(for: .milliseconds(100))
+                        // The first life's request; a resumed run that asked again would wait on an
+                        // undecided second one (and the audit would show two requests).
                         let pending = try jarvis.approvals.pending(fleetID: fleet.id)
                         #expect(pending.count == 1)
                         try jarvis.approvals.decide(pending[0].id, fleetID: fleet.id, approve: true, by: "operator:cmdop_bob")
                         let result = await jarvis.result(of: runID)
                         #expect(try jarvis.sessions.events(of: sessionID).last?.kind == "run_finished")
                         #expect(try jarvis.audit.verify() == nil)
+                        #expect(try jarvis.audit.records(runID: runID).filter { $0.kind == "approval_requested" }.count == 1)
                         return result
                     }
                     #expect(result?.answer == "Restarted.")

@@ -57,7 +57,7 @@ enum TrustRoots {
     static func load(_ path: String?) throws -> String? {
         guard let path, !path.isEmpty else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--ca-cert \(path): cannot read the file")
+            throw CommandFailure("--ca-cert \(path): cannot read the file")
         }
         let pem = String(decoding: data, as: UTF8.self)
         guard pem.contains("-----BEGIN CERTIFICATE-----") else {

@@ -107,6 +107,12 @@ public struct WebhookDefinition: Sendable, CustomStringConvertible, CustomDebugS
     /// Whether the hook takes deliveries.
     public var isEnabled: Bool { disabledReason == nil }
 
+    /// What an unauthenticated sender is told about a disabled hook: that it is off, not which
+    /// variables or files are behind it (operators see ``disabledReason``).
+    public var publicRefusal: String {
+        "webhook '\(name)' is disabled on this server (a secret it needs is not set); its operators can see why with `cmdop webhooks list`"
+    }
+
     /// `POST /hooks/NAME`.
     public var route: String { "/hooks/\(name)" }
 

@@ -16,7 +16,6 @@ struct VerifyReader {
         var deliveryIDHeader: String?
     }
 
-
     let reader: DefinitionReader
     let environment: [String: String]
 

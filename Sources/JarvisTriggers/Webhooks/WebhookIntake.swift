@@ -8,7 +8,7 @@ import Synchronization
 /// and stores a delivery, then says what to answer. The HTTP route only translates.
 ///
 /// Order of checks, and the answer to each:
-/// 1. unknown hook → 404; disabled hook (a secret's variable unset) → 503 with the fix;
+/// 1. unknown hook → 404; disabled hook (a secret's variable unset) → 503, saying only that it is off;
 /// 2. body over `max_body` → 413 (before any verification);
 /// 3. signature, headers or timestamp wrong → 401 `{"error": reason}` (never the secret);
 /// 4. a sender delivery id already stored within the retention → **200**
@@ -76,7 +76,7 @@ public final class WebhookIntake: Sendable {
             return .error(404, "no webhook is named '\(hook)'")
         }
         guard let verifier = definition.verifier, definition.isEnabled else {
-            return .error(503, "webhook '\(hook)' is \(definition.disabledReason ?? "disabled")")
+            return .error(503, definition.publicRefusal)
         }
         guard body.count <= definition.maxBody else {
             return .error(413, "the body is \(body.count) bytes; this webhook accepts at most \(definition.maxBody)")
