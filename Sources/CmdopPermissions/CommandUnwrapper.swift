@@ -1,45 +1,58 @@
-/// Peels environment assignments and transparent wrappers (`sudo`, `env`, `nice`, …) off a
-/// command, and finds the commands hidden inside `sh -c`, `eval` and `find -exec`.
+/// Peels environment assignments and launchers (`sudo`, `env`, `timeout`, `flock`, … — see
+/// `Launchers`) off a command, and finds the commands hidden inside `sh -c`, `eval`, `trap`,
+/// `find -exec` and launchers that run a script (`flock -c`, `su -c`, `watch`, `ssh host …`).
 enum CommandUnwrapper {
-    /// A command that runs the rest of its arguments as another command.
-    struct Wrapper: Sendable {
-        /// Options that consume the following word.
-        var optionsWithArgument: Set<String> = []
-        /// Whether `NAME=value` words may follow the options (`env`, `sudo`).
-        var takesAssignments = false
-        /// Plain arguments before the wrapped command (`timeout 10 cmd`).
-        var positionalArguments = 0
+    /// What peeling found.
+    struct Unwrapping: Sendable {
+        /// Every form a rule may match: as written, after each peeled layer, and finally with the
+        /// program reduced to its basename. The last form is what runs.
+        var forms: [[String]]
+        /// The program word of what runs, as written (before the basename form).
+        var program: String?
+        /// A script a launcher runs (`flock F -c 'cmd'`), split and checked as commands of its own.
+        var script: String?
+        /// Why what runs cannot be seen (a launcher option the gate does not know, `ssh` without a command).
+        var hidden: String?
     }
 
-    /// The wrappers stripped before matching, by program name.
-    static let wrappers: [String: Wrapper] = [
-        "sudo": Wrapper(
-            optionsWithArgument: ["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T",
-                                  "--user", "--group", "--host", "--prompt", "--chdir", "--role", "--type",
-                                  "--other-user", "--close-from", "--command-timeout"],
-            takesAssignments: true),
-        "doas": Wrapper(optionsWithArgument: ["-u", "-C"]),
-        "env": Wrapper(
-            optionsWithArgument: ["-u", "-C", "--unset", "--chdir"], takesAssignments: true),
-        "nice": Wrapper(optionsWithArgument: ["-n", "--adjustment"]),
-        "ionice": Wrapper(optionsWithArgument: ["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"]),
-        "nohup": Wrapper(),
-        "time": Wrapper(optionsWithArgument: ["-f", "-o", "--format", "--output"]),
-        "command": Wrapper(),
-        "builtin": Wrapper(),
-        "exec": Wrapper(optionsWithArgument: ["-a"]),
-        "stdbuf": Wrapper(optionsWithArgument: ["-i", "-o", "-e"]),
-        "timeout": Wrapper(optionsWithArgument: ["-s", "-k", "--signal", "--kill-after"], positionalArguments: 1),
-        // A brace group opened after a wrapper (`time { …; }`) runs what follows.
-        "{": Wrapper(),
-        "xargs": Wrapper(optionsWithArgument: [
-            "-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--eof",
-            "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var",
-        ]),
-    ]
+    /// Shells whose `-c` argument is a script; without `-c` they run a script the gate cannot see.
+    static let shells: Set<String> = ["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "rbash", "rksh", "posh",
+                                      "yash", "tcsh", "csh", "busybox-sh"]
 
-    /// Shells whose `-c` argument is a script.
-    static let shells: Set<String> = ["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish"]
+    /// Peels `words` layer by layer (at most 16).
+    static func unwrap(_ words: [String]) -> Unwrapping {
+        var forms = [words]
+        var current = words
+        var script: String?
+        var hidden: String?
+        peeling: for _ in 0..<16 {
+            let stripped = Array(current.drop(while: isAssignment))
+            if stripped.count != current.count, !stripped.isEmpty {
+                current = stripped
+                forms.append(current)
+            }
+            guard let first = current.first, let launcher = Launchers.launcher(for: program(first)) else { break }
+            switch launcher.inner(of: current, name: program(first)) {
+            case .command(let inner):
+                current = inner
+                forms.append(current)
+            case .script(let text):
+                script = text
+                break peeling
+            case .nothing:
+                break peeling
+            case .hidden(let reason):
+                hidden = reason
+                break peeling
+            }
+        }
+        // Nothing but assignments (`x=$(date)`): no program runs (a substitution is a part of its own).
+        let program = current.allSatisfy(isAssignment) ? nil : current.first
+        if let first = program, first.contains("/") {
+            forms.append([self.program(first)] + current.dropFirst())
+        }
+        return Unwrapping(forms: forms, program: program, script: script, hidden: hidden)
+    }
 
     /// The last path component of a program word (`/bin/rm` → `rm`).
     static func program(_ word: String) -> String {
@@ -66,65 +79,12 @@ enum CommandUnwrapper {
         return false
     }
 
-    /// Every form of `words` a rule may match: as written, after each peeled layer, and
-    /// finally with the program reduced to its basename. The last form is what runs.
-    static func forms(of words: [String]) -> [[String]] {
-        var forms = [words]
-        var current = words
-        for _ in 0..<16 {
-            let stripped = Array(current.drop(while: isAssignment))
-            if stripped.count != current.count, !stripped.isEmpty {
-                current = stripped
-                forms.append(current)
-            }
-            guard let first = current.first, let wrapper = wrappers[program(first)] else { break }
-            let inner = strip(current, wrapper: wrapper)
-            guard !inner.isEmpty else { break }
-            current = inner
-            forms.append(current)
-        }
-        if let first = current.first, first.contains("/") {
-            forms.append([program(first)] + current.dropFirst())
-        }
-        return forms
-    }
+    /// Every form of `words` a rule may match (see ``Unwrapping/forms``).
+    static func forms(of words: [String]) -> [[String]] { unwrap(words).forms }
 
-    /// The command that actually runs: all wrappers peeled, program as its basename.
+    /// The command that actually runs: all launchers peeled, program as its basename.
     static func unwrapped(_ words: [String]) -> [String] {
         forms(of: words).last ?? words
-    }
-
-    /// Removes one wrapper and its options from the front of `words`.
-    private static func strip(_ words: [String], wrapper: Wrapper) -> [String] {
-        var rest = Array(words.dropFirst())
-        var i = 0
-        while i < rest.count {
-            let word = rest[i]
-            if word == "--" {
-                i += 1
-                break
-            }
-            if word.hasPrefix("-") && word.count > 1 {
-                if word == "-S" || word.hasPrefix("--split-string"), program(words[0]) == "env" {
-                    // `env -S 'rm -rf /'`: the string is split into words that take its place.
-                    let inline = word.firstIndex(of: "=").map { String(word[word.index(after: $0)...]) }
-                    let value = inline ?? (i + 1 < rest.count ? rest[i + 1] : "")
-                    let used = min(inline == nil ? 2 : 1, rest.count - i)
-                    let split = value.split(whereSeparator: \.isWhitespace).map(String.init)
-                    rest.replaceSubrange(i..<(i + used), with: split)
-                    continue
-                }
-                i += wrapper.optionsWithArgument.contains(word) ? 2 : 1
-                continue
-            }
-            if wrapper.takesAssignments && isAssignment(word) {
-                i += 1
-                continue
-            }
-            break
-        }
-        i += wrapper.positionalArguments
-        return i < rest.count ? Array(rest[i...]) : []
     }
 
     /// What a command runs inside itself: a script (`sh -c`, `eval`, `su -c`) or a command
@@ -134,23 +94,26 @@ enum CommandUnwrapper {
         case command([String])
     }
 
-    /// The commands `words` runs inside itself, after its wrappers are peeled.
+    /// The commands `words` runs inside itself, after its launchers are peeled.
     static func nested(in words: [String]) -> [Nested] {
-        let command = unwrapped(words)
+        let unwrapping = unwrap(words)
+        if let script = unwrapping.script { return [.script(script)] }
+        let command = unwrapping.forms.last ?? words
         guard let first = command.first else { return [] }
         let name = program(first)
         let args = Array(command.dropFirst())
         if name == "eval" { return args.isEmpty ? [] : [.script(args.joined(separator: " "))] }
         if shells.contains(name) { return shellScript(args).map { [.script($0)] } ?? [] }
-        if name == "su" || name == "runuser" {
-            for (i, arg) in args.enumerated() {
-                if (arg == "-c" || arg == "--command"), i + 1 < args.count { return [.script(args[i + 1])] }
-                if arg.hasPrefix("--command=") { return [.script(String(arg.dropFirst("--command=".count)))] }
-            }
-            return []
-        }
+        if name == "trap" { return trapAction(args).map { [.script($0)] } ?? [] }
         if name == "find" { return findExec(args) }
         return []
+    }
+
+    /// The action of `trap [--] ACTION SIGNAL…`, if it sets one.
+    private static func trapAction(_ args: [String]) -> String? {
+        let rest = args.first == "--" ? Array(args.dropFirst()) : args
+        guard rest.count >= 2, let action = rest.first, !action.isEmpty, action != "-", !action.hasPrefix("-") else { return nil }
+        return action
     }
 
     /// The script of `sh [options] -c SCRIPT`, if any.

@@ -4,6 +4,9 @@ struct CompiledRule: Sendable {
     let rule: PermissionRule
     /// How specific the rule is: the number of literal characters in its globs.
     let specificity: Int
+    /// The pattern's first word when it is plain text (no wildcards): the program a command rule
+    /// names outright, as in `execute_command(./deploy.sh *)`.
+    let leadingLiteralWord: String?
     private let tool: Glob
     private let qualifier: Glob?
     private let commandGlob: Glob?
@@ -23,6 +26,8 @@ struct CompiledRule: Sendable {
             pathGlob = nil
             hostGlob = nil
         }
+        let first = rule.pattern?.split(whereSeparator: \.isWhitespace).first.map(String.init)
+        leadingLiteralWord = first.flatMap { word in word.contains(where: { "*?[\\".contains($0) }) ? nil : word }
         let plain = [rule.tool, rule.qualifier, rule.pattern].compactMap { $0 }
         specificity = plain.reduce(0) { $0 + ((try? Glob($1, separator: nil))?.literalCount ?? 0) }
     }

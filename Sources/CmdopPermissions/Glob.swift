@@ -14,6 +14,9 @@ struct Glob: Sendable, Equatable {
         case star
         /// `**`; when `skipsSeparator` the following separator token may be skipped too.
         case globstar(skipsSeparator: Bool)
+        /// A command pattern's trailing ` **`: nothing more, or a separator and then anything (the
+        /// `globstar` that follows), so `rm **` matches a bare `rm` as well as `rm -rf /x`.
+        case tail
         case set(ranges: [ClosedRange<Unicode.Scalar>], negated: Bool)
     }
 
@@ -32,7 +35,6 @@ struct Glob: Sendable, Equatable {
 
     /// Compiles `pattern`; throws a human readable problem for malformed classes.
     init(_ pattern: String, separator: Unicode.Scalar?) throws(GlobError) {
-        self.separator = separator
         var tokens: [Token] = []
         let scalars = Array(pattern.unicodeScalars)
         var i = 0
@@ -66,6 +68,12 @@ struct Glob: Sendable, Equatable {
                 i += 1
             }
         }
+        self.init(tokens: tokens, separator: separator)
+    }
+
+    /// A pattern from its tokens.
+    private init(tokens: [Token], separator: Unicode.Scalar?) {
+        self.separator = separator
         self.tokens = tokens
         self.literalCount = tokens.reduce(0) { count, token in
             if case .literal = token { return count + 1 }
@@ -83,10 +91,15 @@ struct Glob: Sendable, Equatable {
             : nil
     }
 
-    /// A command pattern: whitespace-separated words, `*` never crossing a word boundary.
+    /// A command pattern: whitespace-separated words, `*` never crossing a word boundary, and a
+    /// last word `**` matching any number of words, none included.
     static func command(_ pattern: String) throws(GlobError) -> Glob {
         let words = pattern.split(whereSeparator: { $0.isWhitespace })
-        return try Glob(words.joined(separator: String(wordSeparator)), separator: wordSeparator)
+        guard words.count > 1, words.last == "**" else {
+            return try Glob(words.joined(separator: String(wordSeparator)), separator: wordSeparator)
+        }
+        let head = try Glob(words.dropLast().joined(separator: String(wordSeparator)), separator: wordSeparator)
+        return Glob(tokens: head.tokens + [.tail, .globstar(skipsSeparator: false)], separator: wordSeparator)
     }
 
     /// Whether the whole of `value` matches the pattern.
@@ -113,6 +126,8 @@ struct Glob: Sendable, Equatable {
                 case .globstar:
                     next[i] = true
                     alive = true
+                case .tail:
+                    if c == separator { next[i + 1] = true; alive = true }
                 case .set(let ranges, let negated):
                     if c != separator, ranges.contains(where: { $0.contains(c) }) != negated {
                         next[i + 1] = true
@@ -147,6 +162,8 @@ struct Glob: Sendable, Equatable {
                     if c != separator { next |= 1 << i }
                 case .globstar:
                     next |= 1 << i
+                case .tail:
+                    if c == separator { next |= 1 << (i + 1) }
                 case .set(let ranges, let negated):
                     if c != separator, ranges.contains(where: { $0.contains(c) }) != negated { next |= 1 << (i + 1) }
                 }
@@ -166,6 +183,8 @@ struct Glob: Sendable, Equatable {
             case .globstar(let skipsSeparator):
                 states |= 1 << (i + 1)
                 if skipsSeparator { states |= 1 << (i + 2) }
+            case .tail:
+                states |= 1 << (i + 2)  // nothing more: past the globstar that follows
             default:
                 break
             }
@@ -182,6 +201,8 @@ struct Glob: Sendable, Equatable {
             case .globstar(let skipsSeparator):
                 states[i + 1] = true
                 if skipsSeparator { states[i + 2] = true }
+            case .tail:
+                states[i + 2] = true
             default:
                 break
             }

@@ -14,8 +14,11 @@ extension PermissionGate {
         }
         guard !parts.isEmpty else { return decideSubject(request, kind: .command, values: [""]) }
         var strictest: (decision: GateDecision, part: ShellCommand)?
+        var written: Set<String> = []
         for part in parts {
-            let decision = decidePart(part, request)
+            let unwrapping = CommandUnwrapper.unwrap(part.words)
+            let decision = decidePart(part, unwrapping, request, written: written)
+            written.formUnion(HiddenWork.writes(of: part, unwrapped: unwrapping.forms.last ?? part.words))
             if let current = strictest?.decision,
                (decision.decision, decision.sourceRank) <= (current.decision, current.sourceRank) {
                 continue
@@ -27,40 +30,31 @@ extension PermissionGate {
         return decision
     }
 
-    /// One simple command: floor, then rules on every unwrapped form, then the mode.
-    private func decidePart(_ part: ShellCommand, _ request: GateRequest) -> GateDecision {
-        let forms = CommandUnwrapper.forms(of: part.words)
+    /// One simple command: floor, then rules on every unwrapped form, then the mode. Work the gate
+    /// cannot see is never allowed by the mode, nor by a rule that does not name it.
+    private func decidePart(_ part: ShellCommand, _ unwrapping: CommandUnwrapper.Unwrapping, _ request: GateRequest,
+                            written: Set<String>) -> GateDecision {
+        let forms = unwrapping.forms
         if let reason = Floor.check(part, unwrapped: forms.last ?? part.words, resolver: resolver) {
             return .floor(reason)
         }
         let redirects = part.redirects.filter { !$0.isBenign }.flatMap { [$0.op, $0.target] }
         let separator = String(Glob.wordSeparator)
         let values = forms.map { ($0 + redirects).joined(separator: separator) }
-        if let decision = ruleDecision(request, kind: .command, values: values) { return decision }
+        let hidden = HiddenWork.reason(unwrapping, written: written)
+        if let (decision, rule) = matchingRule(request, kind: .command, values: values) {
+            guard decision.decision == .allow, let hidden else { return decision }
+            let programs = Set(forms.compactMap(\.first))
+            if let word = rule.leadingLiteralWord, programs.contains(word) { return decision }
+            let program = unwrapping.program ?? ""
+            return GateDecision(decision: .ask, source: .rule, rule: rule.rule.text,
+                                reason: "\(decision.reason) matches, but \(hidden); asking (only a rule naming it allows it, "
+                                    + "e.g. execute_command(\(program) …))")
+        }
         let decision = modeDecision
-        if decision.decision == .allow, let hidden = PermissionGate.hiddenWork(forms.last ?? part.words) {
+        if decision.decision == .allow, let hidden {
             return GateDecision(decision: .ask, source: .mode, reason: "mode \(mode.rawValue): \(hidden); asking")
         }
         return decision
-    }
-
-    /// Why no rule can see what `words` will actually run, or `nil` when it can.
-    ///
-    /// A program name computed at run time (`$X`, `$(…)`, globs, braces) or a shell
-    /// reading a script or standard input (`curl … | sh`, `source x`) hides the real
-    /// commands, so an unmatched one is asked about even in bypass mode.
-    static func hiddenWork(_ words: [String]) -> String? {
-        guard let program = words.first else { return nil }
-        if program.contains(where: { "$`*?[{".contains($0) }) {
-            return "command name '\(program)' is only known at run time"
-        }
-        let name = CommandUnwrapper.program(program)
-        if name == "source" || name == "." {
-            return "'\(name)' runs a script the gate cannot see"
-        }
-        if CommandUnwrapper.shells.contains(name), CommandUnwrapper.nested(in: words).isEmpty {
-            return "'\(name)' without -c runs a script the gate cannot see"
-        }
-        return nil
     }
 }

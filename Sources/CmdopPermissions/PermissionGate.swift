@@ -5,9 +5,10 @@
 /// the first layer with any matching rule decides; within it `deny` beats `ask` beats
 /// `allow`, and the reported rule is the most specific of the winning effect (most
 /// literal characters; the first written on a tie). Commands are split into their
-/// simple commands and every part must pass: the strictest part decides. An unmatched
-/// part whose real work is hidden (a computed program name, `… | sh`, `source`) is
-/// asked about even in bypass mode; text that cannot be parsed is denied.
+/// simple commands and every part must pass: the strictest part decides. A part whose
+/// real work is hidden (a computed program name, `… | sh`, `source`, an unknown launcher
+/// option — see `HiddenWork`) is never allowed by the mode or by a rule that does not name
+/// it: the gate asks; text that cannot be parsed is denied.
 ///
 /// Rules are compiled once in `init`; `decide` does no I/O and allocates little.
 public struct PermissionGate: Sendable {
@@ -59,6 +60,11 @@ public struct PermissionGate: Sendable {
 
     /// The decision of the first layer with a matching rule, or `nil` when none matches.
     func ruleDecision(_ request: GateRequest, kind: ToolKind, values: [String]) -> GateDecision? {
+        matchingRule(request, kind: kind, values: values)?.decision
+    }
+
+    /// The first layer's winning rule for `request`, with its decision.
+    func matchingRule(_ request: GateRequest, kind: ToolKind, values: [String]) -> (decision: GateDecision, rule: CompiledRule)? {
         let host = request.target ?? context.localHost
         for layer in compiled {
             var best: CompiledRule?
@@ -69,9 +75,10 @@ public struct PermissionGate: Sendable {
                 }
                 best = candidate
             }
-            if let rule = best?.rule {
-                return GateDecision(
-                    decision: rule.effect, source: .rule, rule: rule.text, reason: "rule \(rule.effect) \(rule.text)")
+            if let best {
+                let rule = best.rule
+                return (GateDecision(decision: rule.effect, source: .rule, rule: rule.text, reason: "rule \(rule.effect) \(rule.text)"),
+                        best)
             }
         }
         return nil

@@ -169,7 +169,11 @@ struct ShellParser {
         if let op = pendingRedirect { throw ShellParseError("redirection '\(op)' has no target") }
         var body = words[...]
         while let first = body.first, ShellParser.prefixKeywords.contains(first) { body = body.dropFirst() }
-        if let first = body.first, ShellParser.headerKeywords.contains(first) { body = [] }
+        if body.first == "function" {
+            body = body.dropFirst(2)  // `function NAME { cmd …`: the body's first command follows the name
+        } else if let first = body.first, ShellParser.headerKeywords.contains(first) {
+            body = []
+        }
         if body.count == 1, let only = body.first, ShellParser.closingKeywords.contains(only) { body = [] }
         if !body.isEmpty || !redirects.isEmpty {
             commands.append(ShellCommand(words: Array(body), redirects: redirects, background: background))

@@ -41,6 +41,12 @@ struct GlobTests {
         ("git status", "git status --short", false),
         ("git   *", "git status", true),
         ("rm **", "rm -rf /data", true),
+        ("rm **", "rm", true),  // ** is any number of words, none included
+        ("rm **", "rmdir x", false),
+        ("rm **", "rmdir", false),
+        ("git push **", "git push", true),
+        ("git push **", "git pushy", false),
+        ("**", "anything at all", true),
         ("systemctl restart *", "systemctl restart nginx", true),
         ("cat /var/log/*", "cat /var/log/nginx/x", true),
     ]

@@ -1,0 +1,62 @@
+/// Why the gate cannot know, before it runs, what one simple command will run — or nil when it
+/// can. A part with hidden work is never allowed by the mode or by a broad rule (the gate asks, and
+/// a headless agent refuses); only a rule that names the hidden form itself allows it.
+///
+/// Hidden: a program word computed at run time (`$X`, `$(…)`, globs, braces); `eval`, `source`,
+/// `.` and `alias`; a shell without `-c` or an interpreter without inline code (it reads a script
+/// or its input: `… | sh`, `python3 <<EOF`); a launcher with an option the gate does not know,
+/// or one that starts a shell; a program path written earlier in the same command (`cp /bin/rm
+/// ./del; ./del x`).
+enum HiddenWork {
+    /// Programs whose real work is text the gate does not parse.
+    static let scriptRunners: Set<String> = ["eval", "source", "."]
+
+    /// The reason for `unwrapping` (one part's peeled forms); `written` holds the paths earlier
+    /// parts of the same command write.
+    static func reason(_ unwrapping: CommandUnwrapper.Unwrapping, written: Set<String>) -> String? {
+        if let hidden = unwrapping.hidden { return hidden }
+        guard let program = unwrapping.program, let words = unwrapping.forms.last else { return nil }
+        if program.contains(where: { "$`*?[{".contains($0) }) || program.isEmpty {
+            return "command name '\(program)' is only known at run time"
+        }
+        let name = CommandUnwrapper.program(program)
+        if scriptRunners.contains(name) { return "'\(name)' runs text the gate cannot see" }
+        if name == "alias", words.dropFirst().contains(where: { $0.contains("=") }) {
+            return "'alias' gives a program another name the gate cannot follow"
+        }
+        if CommandUnwrapper.shells.contains(name), CommandUnwrapper.nested(in: words).isEmpty,
+           !Interpreters.onlyAsksAboutItself(Array(words.dropFirst())) {
+            return "'\(name)' without -c runs a script or its input, which the gate cannot see"
+        }
+        if let reason = Interpreters.hiddenCode(name, arguments: Array(words.dropFirst())) { return reason }
+        if written.contains(normalized(program)) {
+            return "'\(program)' is written earlier in this same command, so its name says nothing of what it is"
+        }
+        return nil
+    }
+
+    /// The paths `part` writes or downloads to (for the parts after it).
+    static func writes(of part: ShellCommand, unwrapped words: [String]) -> [String] {
+        var paths = CommandEffects(part, unwrapped: words).writes
+        let program = words.first.map(CommandUnwrapper.program) ?? ""
+        let outputOptions: Set<String> = switch program {
+        case "curl": ["-o", "--output"]
+        case "wget": ["-O", "--output-document"]
+        case "cc", "gcc", "g++", "clang", "clang++", "go", "rustc", "swiftc": ["-o"]
+        default: []
+        }
+        for (index, word) in words.enumerated() where outputOptions.contains(word) && index + 1 < words.count {
+            paths.append(words[index + 1])
+        }
+        if program == "chmod" { paths += words.dropFirst().filter { !$0.hasPrefix("-") && !$0.hasPrefix("+") } }
+        return paths.map(normalized)
+    }
+
+    /// `./del` and `del` name the same file; so do `a//b` and `a/b`.
+    static func normalized(_ path: String) -> String {
+        var text = path
+        while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
+        while text.hasPrefix("./") { text.removeFirst(2) }
+        return text
+    }
+}
