@@ -30,7 +30,7 @@ test: deps
 	$(SWIFT) build --product cmdopPackageTests
 	$(SWIFT) test --skip-build
 
-# The mesh benchmark (relay + 100 and 1,000 agents), the provider benchmark (libcurl transport vs the
+# The mesh benchmark (relay + 100 and 1,000 agents) and what the exec supervisor adds, the provider benchmark (libcurl transport vs the
 # curl CLI, and time to first token against the local llama.cpp server), then jarvis's (loop overhead
 # per tool-calling turn, ask_machines across 100 agents, webhook ingest under wrk next to a bare route
 # at 32 and 128 connections, scheduler jitter with 10,000 triggers). wrk comes from Debian.
@@ -41,6 +41,7 @@ bench: deps
 	$(SWIFT) build -c release --product provider-bench
 	$(SWIFT) build -c release --product jarvis-bench
 	$$($(SWIFT) build -c release --show-bin-path)/cmdop-bench $(BENCH_FLAGS) --cmdop $$($(SWIFT) build -c release --show-bin-path)/cmdop
+	$$($(SWIFT) build -c release --show-bin-path)/cmdop-bench exec
 	$$($(SWIFT) build -c release --show-bin-path)/provider-bench
 	$$($(SWIFT) build -c release --show-bin-path)/jarvis-bench
 

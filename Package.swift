@@ -9,6 +9,7 @@
 //   CmdopProtocol                        generated protobuf + gRPC code (scripts/generate-proto.sh)
 //   CmdopMesh                            the relay connection shared by agents, operators and jarvis
 //   CmdopRelay, CmdopAgent               the relay server and the machine daemon
+//   CExecSupervisor                      C: spawn under a seccomp filter whose execs wait for the agent's answer
 //   JarvisCore → JarvisTools             jarvis's agent loop (pure) and its fleet tools over the relay
 //   JarvisAudit                          jarvis's hash-chained audit log (SQLite)
 //   JarvisSessions                       sessions: append-only event logs clients attach to (SQLite)
@@ -67,6 +68,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CExecSupervisor"),
         .target(name: "CmdopProviders", dependencies: [logging, yams], swiftSettings: strictImports),
         .target(
             name: "JarvisCore",
@@ -139,7 +141,7 @@ let package = Package(
         .target(
             name: "CmdopAgent",
             dependencies: ["CmdopCore", "CmdopIdentity", "CmdopPermissions", "CmdopProtocol", "CmdopMesh",
-                           "JarvisCore", "CmdopProviders",
+                           "JarvisCore", "CmdopProviders", "CExecSupervisor",
                            grpcCore, logging, yams],
             swiftSettings: swiftSettings),
         .target(
@@ -156,7 +158,8 @@ let package = Package(
                            "CmdopAgent", "CmdopProtocol", grpcCore, grpcHTTP2, grpcProtobuf, swiftProtobuf, logging],
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "cmdop-bench", dependencies: ["CmdopAgent", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol", logging],
+            name: "cmdop-bench", dependencies: ["CmdopAgent", "CmdopMesh", "CmdopCore", "CmdopIdentity", "CmdopStorage", "CmdopProtocol",
+                                                "CmdopTesting", logging],
             path: "Benchmarks/cmdop-bench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "jarvis-bench",

@@ -22,6 +22,8 @@ public struct AgentConfiguration: Sendable {
     /// or `--umask`). cmdop keeps 077 for its own files only, so `touch f` through the mesh makes
     /// the same 0644 file as at a terminal.
     public var commandUmask: mode_t
+    /// Whether every program a command starts is checked as it is exec'd (when the kernel can).
+    public var superviseExecs = true
     public var outputChunkBytes: Int
     /// Files no request may read or write: the agent's home (seed, enrolment, permissions) and
     /// state (audit log); `cmdop up` adds its data directory.

@@ -36,23 +36,27 @@ final class CommandRunner: Sendable {
         self.outputCap = outputCap
     }
 
-    /// Runs `command` with `/bin/sh -c` in `cwd` under `umask`, calling `onOutput` for each chunk.
+    /// Runs `command` with `/bin/sh -c` in `cwd` under `umask` with exactly `environment`, calling
+    /// `onOutput` for each chunk. With `supervisor`, every program the command starts is checked
+    /// as it is exec'd; each refusal goes to `onRefusal`.
     func run(command: String, cwd: String, environment: [String: String], umask: mode_t, timeout: Duration,
+             supervisor: ExecSupervisor? = nil, onRefusal: @escaping @Sendable (ExecSupervisor.Refusal) -> Void = { _ in },
              onOutput: @escaping @Sendable (Stream, Data) -> Void) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = Self.arguments(command, umask: umask)
-        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
         let stdout = Pipe()
         let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-
         let (events, continuation) = AsyncStream<Event>.makeStream()
         let digest = SHA256Hasher()
         let stopReading = Locked(false)
+        let spawned = try SpawnedProcess.start(
+            arguments: ["/bin/sh", "-c", "--", command], environment: environment, cwd: cwd, umask: umask,
+            stdout: stdout.fileHandleForWriting.fileDescriptor, stderr: stderr.fileHandleForWriting.fileDescriptor,
+            supervise: supervisor != nil)
+        // Only the child writes: the reader sees the end once the command's tree has closed them.
+        try? stdout.fileHandleForWriting.close()
+        try? stderr.fileHandleForWriting.close()
+        if let listener = spawned.execListener, let supervisor {
+            supervisor.watch(listener, root: spawned.pid, firstProgram: "/bin/sh", onRefusal: onRefusal)
+        }
         for (pipe, stream) in [(stdout, Stream.stdout), (stderr, Stream.stderr)] {
             PipeReader.start(pipe, stop: stopReading, onData: { [weak self] data in
                 digest.update(data)
@@ -61,16 +65,12 @@ final class CommandRunner: Sendable {
                 continuation.yield(.endOfOutput(stream))
             })
         }
-        process.terminationHandler = { _ in continuation.yield(.exited) }
-        do {
-            try process.run()
-        } catch {
-            stopReading.withLock { $0 = true }
-            throw MeshError(.internal, "could not start /bin/sh in \(cwd): \(error)")
+        let status = Locked<Int32>(-1)
+        spawned.waitForExit { code in
+            status.withLock { $0 = code }
+            continuation.yield(.exited)
         }
-        // Foundation closes the parent's copies of the write ends itself; closing them again here
-        // would close whatever descriptor reused those numbers.
-        let pid = process.processIdentifier
+        let pid = spawned.pid
         state.withLock { $0.pid = pid }
 
         let watchdog = Task { [weak self] in
@@ -88,18 +88,8 @@ final class CommandRunner: Sendable {
         watchdog.cancel()
         stopReading.withLock { $0 = true }
         let (reason, truncated) = state.withLock { ($0.stopReason, $0.truncated) }
-        let status = process.terminationStatus
-        let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
-        return Outcome(exitCode: code, timedOut: reason == .timeout, cancelled: reason == .cancel,
+        return Outcome(exitCode: status.value, timedOut: reason == .timeout, cancelled: reason == .cancel,
                        outputTruncated: truncated, outputDigest: digest.finish())
-    }
-
-    /// `sh -c` arguments that set `umask` and then run `command` in a shell of its own, word for word:
-    /// the command is an argument (`$0`), never spliced into the script; `--` makes even a command
-    /// that starts with `-` the script, never options; `exec` keeps one process.
-    /// (A child inherits its parent's umask, and posix_spawn cannot set one; cmdop's own is 077.)
-    static func arguments(_ command: String, umask: mode_t) -> [String] {
-        ["-c", "umask \(String(umask & 0o777, radix: 8)) && exec /bin/sh -c -- \"$0\"", command]
     }
 
     private enum Event: Sendable { case endOfOutput(Stream), exited }

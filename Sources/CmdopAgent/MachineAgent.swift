@@ -34,7 +34,8 @@ public final class MachineAgent: Sendable {
             protectedPaths: configuration.protectedPaths.map(OperationHandler.realPath),
             readFileCap: configuration.readFileCap, listDirCap: configuration.listDirCap,
             killGrace: configuration.killGrace, outputChunkBytes: configuration.outputChunkBytes,
-            commandUmask: configuration.commandUmask)
+            commandUmask: configuration.commandUmask,
+            superviseExecs: configuration.superviseExecs && ExecSupervisor.isAvailable)
     }
 
     /// Whether a stream to the relay is up right now.
@@ -50,8 +51,22 @@ public final class MachineAgent: Sendable {
         return try await RelayDialer.withLink(to: endpoint, credentials: .machine(credentials)) { $0.welcome }
     }
 
+    /// How the agent enforces its gate on commands, in a sentence for its start-up log.
+    public var enforcement: (supervised: Bool, description: String) {
+        if !configuration.superviseExecs {
+            return (false, "exec supervisor off (--no-exec-supervisor): only the static gate checks commands")
+        }
+        if !ExecSupervisor.isAvailable {
+            return (false, "exec supervisor unavailable: this kernel has no seccomp user notification (Linux 5.5 or later); "
+                + "only the static gate checks commands, so a denied program started by an allowed one would run")
+        }
+        return (true, "exec supervisor on: every program a command starts is checked as it is exec'd (seccomp user notification)")
+    }
+
     /// Runs until the task is cancelled, re-connecting after every failure.
     public func run() async {
+        let (supervised, description) = enforcement
+        if supervised { logger.info("\(description)") } else { logger.warning("\(description)") }
         var attempt = 0
         while !Task.isCancelled {
             let (token, sessionsBefore) = state.withLock { ($0.continuityToken, $0.sessions) }

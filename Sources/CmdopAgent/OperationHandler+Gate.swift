@@ -38,6 +38,23 @@ extension OperationHandler {
         return entry
     }
 
+    /// The exec-time check for a command about to run in `workingDirectory`, when the supervisor is on.
+    func execSupervisor(workingDirectory: String) -> ExecSupervisor? {
+        guard superviseExecs, let policy = try? permissions.policy() else { return nil }
+        return ExecSupervisor(gate: PermissionGate(layers: [policy], mode: policy.mode,
+                                                   context: gateContext(workingDirectory: workingDirectory)))
+    }
+
+    /// Writes an `exec_denied` line: the program, the rule, and the processes that led to it.
+    func auditRefusal(_ refusal: ExecSupervisor.Refusal, request: Cmdop_Agent_V1_Request) {
+        var entry = auditEntry(tool: "execute_command", operation: "exec", input: refusal.argv.joined(separator: " "),
+                               request: request, decision: "deny", mode: "exec", source: refusal.source,
+                               rule: refusal.rule,
+                               reason: "\(refusal.program) refused at exec: \(refusal.reason) (process chain \(refusal.chain.joined(separator: " < ")))")
+        entry.event = "exec_denied"
+        audit.append(entry)
+    }
+
     /// The gate's view of this machine: home, working directory, and cmdop's own files.
     func gateContext(workingDirectory: String?) -> GateContext {
         GateContext(home: homeDirectory, workingDirectory: workingDirectory, localHost: hostname,

@@ -23,6 +23,8 @@ struct OperationHandler: Sendable {
     let killGrace: Duration
     let outputChunkBytes: Int
     let commandUmask: mode_t
+    /// Whether commands run under the exec supervisor.
+    let superviseExecs: Bool
 
     /// The environment commands run with: enough to work, none of the agent's own variables.
     static let commandEnvironmentKeys = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "SHELL"]
@@ -99,7 +101,9 @@ struct OperationHandler: Sendable {
         let outcome: CommandRunner.Outcome
         do {
             outcome = try await CommandRunner(killGrace: killGrace).run(
-                command: command, cwd: realCwd, environment: environment, umask: commandUmask, timeout: .milliseconds(timeoutMs)
+                command: command, cwd: realCwd, environment: environment, umask: commandUmask, timeout: .milliseconds(timeoutMs),
+                supervisor: execSupervisor(workingDirectory: realCwd),
+                onRefusal: { [self] refusal in auditRefusal(refusal, request: request) }
             ) { stream, data in
                 var offset = data.startIndex
                 while offset < data.endIndex {

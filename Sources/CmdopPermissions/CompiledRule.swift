@@ -32,6 +32,9 @@ struct CompiledRule: Sendable {
         specificity = plain.reduce(0) { $0 + ((try? Glob($1, separator: nil))?.literalCount ?? 0) }
     }
 
+    /// Whether the rule's tool glob covers `tool`.
+    func matchesTool(_ tool: String) -> Bool { self.tool.matches(tool) }
+
     /// Whether the rule applies to `request`, whose subject has the given candidate values.
     ///
     /// - Parameters:

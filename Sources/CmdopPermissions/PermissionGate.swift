@@ -19,7 +19,7 @@ public struct PermissionGate: Sendable {
     /// The environment facts paths and hosts are resolved with.
     public let context: GateContext
     let resolver: PathResolver
-    private let compiled: [[CompiledRule]]
+    let compiled: [[CompiledRule]]
 
     /// A gate over `layers` (first = most specific) with the effective `mode`.
     public init(layers: [PermissionPolicy], mode: PermissionMode, context: GateContext) {

@@ -20,6 +20,9 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(help: "The umask commands run with, in octal (default: the one cmdop was started with, usually 022).")
         var umask: String?
 
+        @Flag(help: "Check commands with the static gate only, not every program they exec (the agent says so at start).")
+        var noExecSupervisor = false
+
         func run() async throws {
             let commandUmask = try FileModes.commandUmask(umask)
             let paths = AgentPathsOption(home: home).paths
@@ -28,9 +31,10 @@ struct AgentCommand: AsyncParsableCommand {
             _ = try PermissionsFile(path: paths.permissions).policy()
             var endpoint = try RelayEndpoint(parsing: enrollment.server)
             endpoint.trustRootsPEM = try TrustRoots.load(enrollment.caCertificate)
-            let configuration = AgentConfiguration(
+            var configuration = AgentConfiguration(
                 endpoint: endpoint, fleet: enrollment.fleet,
                 hostname: enrollment.hostname, name: enrollment.name, identity: identity, paths: paths, commandUmask: commandUmask)
+            configuration.superviseExecs = !noExecSupervisor
             let logger = CLILogging.logger("cmdop.agent", defaultLevel: .info)
             let agent = try MachineAgent(configuration: configuration, logger: logger)
             logger.info("agent starting", metadata: ["agent.hostname": "\(enrollment.hostname)",

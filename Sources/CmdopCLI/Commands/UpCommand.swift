@@ -36,6 +36,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "The umask the local agent runs commands with, in octal (default: the one cmdop was started with, usually 022).")
     var umask: String?
 
+    @Flag(help: "The local agent checks commands with the static gate only, not every program they exec.")
+    var noExecSupervisor = false
+
     func run() async throws {
         let commandUmask = try FileModes.commandUmask(umask)
         let (host, port) = try ListenAddress.parse(listen)
@@ -77,7 +80,8 @@ struct UpCommand: AsyncParsableCommand {
                       cmdop exec --all\(server) -- uptime
                       cmdop exec \(agent.configuration.hostname)\(server) -- df -h /
                     Operator key: \(directory.operatorKeyPath) (\(operatorKey.prefix(14))…, used by default on this machine).
-                    This machine's permissions: \(paths.permissions) (strict: read-only commands allowed).
+                    This machine's permissions: \(paths.permissions) (strict: read-only commands allowed); \
+                    \(agent.enforcement.description).
                     Enrol another machine: cmdop server join-key --fleet default --data-dir \(directory.path)
                     Stop with Ctrl-C.
                     """)
@@ -117,6 +121,7 @@ struct UpCommand: AsyncParsableCommand {
             endpoint: endpoint, fleet: fleet.name, hostname: enrollment!.hostname, name: enrollment!.name,
             identity: identity, paths: paths)
         configuration.commandUmask = commandUmask
+        configuration.superviseExecs = !noExecSupervisor
         // The relay's database and the admin key live here too.
         configuration.protectedPaths.append(URL(fileURLWithPath: paths.home).deletingLastPathComponent().path)
         return try MachineAgent(configuration: configuration, logger: logger)
