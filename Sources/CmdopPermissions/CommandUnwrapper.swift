@@ -31,6 +31,8 @@ enum CommandUnwrapper {
                 current = stripped
                 forms.append(current)
             }
+            // `coproc NAME { …; }`: the name is not a command.
+            if current.first == "coproc", current.count > 2, current[2] == "{" { current = Array(current[2...]) }
             guard let first = current.first, let launcher = Launchers.launcher(for: program(first)) else { break }
             switch launcher.inner(of: current, name: program(first)) {
             case .command(let inner):

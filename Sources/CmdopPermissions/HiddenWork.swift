@@ -9,12 +9,18 @@
 /// ./del; ./del x`).
 enum HiddenWork {
     /// Programs whose real work is text the gate does not parse.
-    static let scriptRunners: Set<String> = ["eval", "source", "."]
+    static let scriptRunners: Set<String> = ["eval", "source", ".", "let", "[[", "(("]
 
     /// The reason for `unwrapping` (one part's peeled forms); `written` holds the paths earlier
     /// parts of the same command write.
     static func reason(_ unwrapping: CommandUnwrapper.Unwrapping, written: Set<String>) -> String? {
         if let hidden = unwrapping.hidden { return hidden }
+        if let variable = steeringVariable(in: unwrapping.forms.first ?? []) {
+            return "setting \(variable) changes which program runs or what a shell runs, where the gate cannot see"
+        }
+        if let word = (unwrapping.forms.first ?? []).first(where: evaluatesText) {
+            return "'\(word)' evaluates text as code in bash (arithmetic on a variable, ${…@…}), which the gate cannot see"
+        }
         guard let program = unwrapping.program, let words = unwrapping.forms.last else { return nil }
         if program.contains(where: { "$`*?[{".contains($0) }) || program.isEmpty {
             return "command name '\(program)' is only known at run time"
@@ -24,6 +30,9 @@ enum HiddenWork {
         if name == "alias", words.dropFirst().contains(where: { $0.contains("=") }) {
             return "'alias' gives a program another name the gate cannot follow"
         }
+        if (name == "hash" && words.contains("-p")) || (name == "enable" && words.contains("-f")) {
+            return "'\(name)' binds a name to a program the gate cannot follow"
+        }
         if CommandUnwrapper.shells.contains(name), CommandUnwrapper.nested(in: words).isEmpty,
            !Interpreters.onlyAsksAboutItself(Array(words.dropFirst())) {
             return "'\(name)' without -c runs a script or its input, which the gate cannot see"
@@ -31,6 +40,41 @@ enum HiddenWork {
         if let reason = Interpreters.hiddenCode(name, arguments: Array(words.dropFirst())) { return reason }
         if written.contains(normalized(program)) {
             return "'\(program)' is written earlier in this same command, so its name says nothing of what it is"
+        }
+        return nil
+    }
+
+    /// Whether bash may run commands hidden in a variable's value while expanding `word`: arithmetic
+    /// that names a variable (`$((x))` with x='a[$(rm …)]'), or a `${…@…}` transformation.
+    static func evaluatesText(_ word: String) -> Bool {
+        if word.contains("${"), word.contains("@") { return true }
+        var rest = Substring(word)
+        while let start = rest.range(of: "$((") {
+            let inside = rest[start.upperBound...].prefix { $0 != ")" }
+            if inside.contains(where: { $0.isLetter || $0 == "_" }) { return true }
+            rest = rest[start.upperBound...]
+        }
+        return false
+    }
+
+    /// Variables that decide which program runs, or make a shell or a program run code of their
+    /// choosing (`BASH_ENV=/tmp/x bash -c :`, `PS4='$(rm …)' bash -x`, `LD_PRELOAD=…`, `PATH=/tmp:…`).
+    static let steeringVariables: Set<String> = [
+        "BASH_ENV", "ENV", "PS1", "PS2", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS", "PATH", "IFS", "CDPATH",
+        "GLOBIGNORE", "BASH_LOADABLES_PATH", "GCONV_PATH", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONHOME", "PERL5OPT",
+        "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB", "NODE_OPTIONS", "NODE_PATH", "GIT_SSH_COMMAND", "GIT_SSH",
+        "GIT_EXEC_PATH", "GIT_PAGER", "GIT_EDITOR", "PAGER", "MANPAGER", "EDITOR", "VISUAL", "BROWSER",
+        "SSH_ASKPASS", "SUDO_ASKPASS", "SYSTEMD_PAGER", "LESSOPEN", "LESSCLOSE",
+    ]
+
+    /// A steering variable `words` assign (before a command, alone, or through export/declare).
+    static func steeringVariable(in words: [String]) -> String? {
+        let declarers: Set<String> = ["export", "declare", "typeset", "readonly", "local"]
+        var candidates = Array(words.prefix(while: CommandUnwrapper.isAssignment))
+        if let first = words.first, declarers.contains(first) { candidates += words.dropFirst() }
+        for word in candidates {
+            let name = String(word.prefix { $0 != "=" && $0 != "+" })
+            if steeringVariables.contains(name) || name.hasPrefix("LD_") { return name }
         }
         return nil
     }
@@ -56,6 +100,7 @@ enum HiddenWork {
     static func normalized(_ path: String) -> String {
         var text = path
         while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
+        while text.contains("/./") { text = text.replacingOccurrences(of: "/./", with: "/") }
         while text.hasPrefix("./") { text.removeFirst(2) }
         return text
     }

@@ -56,9 +56,9 @@ extension ShellParser {
         case "{":
             try parameterExpansion()
         case "'" where !inQuotes:
-            index += 2
-            try ansiCQuoted()
-            return
+            // bash decodes $'…'; dash, /bin/sh on Debian, reads `$` and then a plain '…': the same
+            // text is different commands to the two, so it is refused rather than guessed.
+            throw ShellParseError("$'…' quoting means different commands to dash (/bin/sh) and bash; use plain quotes")
         case "\"" where !inQuotes:
             index += 2
             try doubleQuoted(untilEnd: false)
@@ -151,7 +151,6 @@ extension ShellParser {
                 var line = chars[index..<end]
                 index = min(end + 1, chars.count)
                 if doc.stripTabs { line = line.drop(while: { $0 == "\t" }) }
-                if line.last == "\r" { line = line.dropLast() }
                 if String(String.UnicodeScalarView(line)) == doc.delimiter {
                     closed = true
                     break
@@ -168,43 +167,6 @@ extension ShellParser {
                 commands += child.commands
             }
         }
-    }
-
-    /// Reads `$'…'` (the `$'` already consumed), decoding its backslash escapes.
-    mutating func ansiCQuoted() throws(ShellParseError) {
-        inWord = true
-        quoted = true
-        while index < chars.count {
-            let c = chars[index]
-            if c == "'" {
-                index += 1
-                return
-            }
-            guard c == "\\", let next = peek(1) else {
-                word.append(c)
-                index += 1
-                continue
-            }
-            index += 2
-            switch next {
-            case "n": word.append("\n")
-            case "t": word.append("\t")
-            case "r": word.append("\r")
-            case "a": word.append("\u{07}")
-            case "b": word.append("\u{08}")
-            case "e", "E": word.append("\u{1B}")
-            case "f": word.append("\u{0C}")
-            case "v": word.append("\u{0B}")
-            case "x": appendCode(radix: 16, maxDigits: 2)
-            case "u": appendCode(radix: 16, maxDigits: 4)
-            case "U": appendCode(radix: 16, maxDigits: 8)
-            case "0"..."7":
-                index -= 1
-                appendCode(radix: 8, maxDigits: 3)
-            default: word.append(next)
-            }
-        }
-        throw ShellParseError("unterminated $'...' string")
     }
 
     /// Appends the character whose code is written in up to `maxDigits` digits at `index`.

@@ -53,7 +53,7 @@ struct ShellParser {
 
     private static func endsWord(_ c: Unicode.Scalar?) -> Bool {
         guard let c else { return true }
-        return " \t\r\n;&|)<>".unicodeScalars.contains(c)
+        return " \t\n;&|)<>".unicodeScalars.contains(c)
     }
 
     private mutating func append(_ c: Unicode.Scalar) {
@@ -68,7 +68,7 @@ struct ShellParser {
             let atCommandStart = !inWord && redirects.isEmpty && pendingRedirect == nil
                 && words.allSatisfy(ShellParser.prefixKeywords.contains)
             switch c {
-            case " ", "\t", "\r":
+            case " ", "\t":  // not \r: the shell reads it as part of a word, and so must the gate
                 try finishWord()
                 index += 1
             case "\n":

@@ -46,7 +46,8 @@ struct GlobTests {
         ("rm **", "rmdir", false),
         ("git push **", "git push", true),
         ("git push **", "git pushy", false),
-        ("**", "anything at all", true),
+        ("rm -f **", "rm -f", true),
+        ("rm -f **", "rm -fr x", false),
         ("systemctl restart *", "systemctl restart nginx", true),
         ("cat /var/log/*", "cat /var/log/nginx/x", true),
     ]

@@ -37,7 +37,6 @@ struct ShellSplitterTests {
         ("f() { rm -rf /data; }; f", ["rm -rf /data", "f"]),
         ("echo $((1 + 2))", ["echo '$((1 + 2))'"]),
         ("r\"m\" -rf /da'ta'", ["rm -rf /data"]),
-        ("echo $'a\\x41'", ["echo aA"]),
         ("cat <<EOF > notes.txt\nhello; rm -rf /data\nEOF\necho done", ["cat << EOF > notes.txt", "echo done"]),
         ("cat <<EOF\n$(rm -rf /data)\nEOF", ["cat << EOF", "rm -rf /data"]),
         ("cat <<'EOF'\n$(rm -rf /data)\nEOF", ["cat << EOF"]),
@@ -52,6 +51,8 @@ struct ShellSplitterTests {
 
     static let unparseableCases: [(String, String)] = [
         ("echo 'unterminated", "unterminated single quote"),
+        ("echo $'a\\x41'", "means different commands to dash"),
+        ("echo $'\\' ; rm -rf /data ; echo ' #'", "means different commands to dash"),
         ("echo \"unterminated", "unterminated double quote"),
         ("(rm -rf /data", "missing ')'"),
         ("echo $(rm -rf /data", "missing ')'"),
