@@ -10,6 +10,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -35,13 +37,20 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+static struct seccomp_notif_sizes known_sizes;
+static pthread_once_t sizes_once = PTHREAD_ONCE_INIT;
+
+static void read_sizes(void) {
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &known_sizes) != 0) memset(&known_sizes, 0, sizeof(known_sizes));
+}
+
 static struct seccomp_notif_sizes notif_sizes(void) {
-    static struct seccomp_notif_sizes sizes;
-    static int known = 0;
-    if (!known) {
-        if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0) known = 1;
-    }
-    return sizes;
+    pthread_once(&sizes_once, read_sizes);
+    return known_sizes;
+}
+
+int cmdop_protect_agent(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 int cmdop_supervisor_available(void) {
@@ -51,7 +60,12 @@ int cmdop_supervisor_available(void) {
     return sizes.seccomp_notif > 0 ? 1 : 0;
 }
 
-/// execve and execveat wait for the listener; a foreign ABI (i386, x32) may not exec at all.
+#define CMDOP_NEW_NAMESPACES 0x7E020000u  // CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
+
+/// execve and execveat wait for the listener. A command may not leave the agent's view of the
+/// files: no new namespaces (unshare, setns, clone with CLONE_NEW*; clone3, whose flags a filter
+/// cannot read, answers ENOSYS so that libc falls back to clone), no chroot or pivot_root. A
+/// foreign ABI (i386, x32) may make no system call at all.
 static int install_filter(void) {
     struct sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -62,10 +76,22 @@ static int install_filter(void) {
         BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),  // x32 system calls
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 #endif
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execve, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execveat, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execve, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execveat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setns, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_chroot, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pivot_root, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 1, 4),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),  // clone's flags (low word)
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CMDOP_NEW_NAMESPACES, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_fprog program = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
     if (geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
@@ -122,7 +148,12 @@ pid_t cmdop_spawn(const char *path, char *const argv[], char *const envp[], cons
         if (supervise) { close(pair[0]); close(pair[1]); }
         return -1;
     }
+    // No signal may reach the child before its handlers are reset to the default.
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
     pid_t pid = fork();
+    if (pid > 0 || pid < 0) pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (pid < 0) {
         *error = errno; *step = 2;
         close(report[0]); close(report[1]);
@@ -132,9 +163,6 @@ pid_t cmdop_spawn(const char *path, char *const argv[], char *const envp[], cons
     if (pid == 0) {
         close(report[0]);
         if (supervise) close(pair[0]);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
         // The agent ignores SIGPIPE; a command must not (`yes | head` ends by it).
         struct sigaction defaults;
         memset(&defaults, 0, sizeof(defaults));
@@ -142,6 +170,9 @@ pid_t cmdop_spawn(const char *path, char *const argv[], char *const envp[], cons
         for (int signal = 1; signal < NSIG; signal++) {
             if (signal != SIGKILL && signal != SIGSTOP) sigaction(signal, &defaults, NULL);
         }
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         if (setpgid(0, 0) != 0) child_fail(report[1], 3);
         umask(mask);
         if (chdir(cwd) != 0) child_fail(report[1], 3);
@@ -149,7 +180,9 @@ pid_t cmdop_spawn(const char *path, char *const argv[], char *const envp[], cons
         if (null < 0 || dup2(null, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) child_fail(report[1], 3);
         // Nothing else of the agent's reaches the command.
         if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-            for (int fd = 3; fd < 4096; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+            struct rlimit limit;
+            int highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 1048576 ? (int)limit.rlim_cur : 1048576;
+            for (int fd = 3; fd < highest; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
         if (supervise) {
             int listener = install_filter();
@@ -203,18 +236,22 @@ static int read_string(int mem, uint64_t address, char *buffer, size_t size) {
     return 1;  // truncated
 }
 
+/// The process's thread count: field 20 of /proc/PID/stat (cheaper for the kernel than status).
 static int thread_count(pid_t pid) {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/status", pid);
-    FILE *status = fopen(path, "re");
-    if (!status) return -1;
-    char line[256];
-    int threads = -1;
-    while (fgets(line, sizeof(line), status)) {
-        if (strncmp(line, "Threads:", 8) == 0) { threads = atoi(line + 8); break; }
-    }
-    fclose(status);
-    return threads;
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char text[1024];
+    ssize_t got = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (got <= 0) return -1;
+    text[got] = 0;
+    char *field = strrchr(text, ')');  // the name may hold spaces and parentheses
+    if (!field) return -1;
+    // After ") ": state(3) ppid(4) … num_threads(20): 17 more spaces.
+    for (int index = 0; index < 18 && field; index++) field = strchr(field + 1, ' ');
+    return field ? atoi(field + 1) : -1;
 }
 
 int cmdop_next_exec(int fd, cmdop_exec_request *request) {
@@ -236,6 +273,8 @@ int cmdop_next_exec(int fd, cmdop_exec_request *request) {
     if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, notification) != 0) {
         int saved = errno;
         free(notification);
+        // The process died between poll and receive, or a signal came: wait for the next one.
+        if (saved == ENOENT || saved == EINTR) return cmdop_next_exec(fd, request);
         errno = saved;
         return -1;
     }
@@ -259,7 +298,8 @@ int cmdop_next_exec(int fd, cmdop_exec_request *request) {
         return 0;
     }
     size_t used = 0;
-    for (int index = 0; argv_address != 0 && index < 4096; index++) {
+    for (int index = 0; argv_address != 0; index++) {
+        if (index == 4096) { request->truncated = 1; break; }
         uint64_t pointer = 0;
         if (pread(mem, &pointer, sizeof(pointer), (off_t)(argv_address + 8 * (uint64_t)index)) != sizeof(pointer)) break;
         if (pointer == 0) break;

@@ -72,12 +72,28 @@ public struct ExecSupervisor: Sendable {
         if request.threaded != 0 {
             return refuse("an exec from a process with several threads cannot be checked safely", program: path)
         }
+        if request.truncated != 0 {
+            return refuse("its arguments are too long to check whole", program: path)
+        }
         let located = Self.located(path, pid: request.pid, at: request.at != 0, dirfd: request.dirfd, flags: request.flags)
-        // A missing program fails as the kernel would fail it; shells look programs up this way.
-        guard let real = RefusedBinaries.realPath(located) else { return (ENOENT, nil) }
+        guard let real = RefusedBinaries.realPath(located) else {
+            // A program that is not there fails as the kernel would fail it (shells search PATH this way);
+            // a descriptor that names nothing on disk (a memfd, a deleted file) cannot be checked.
+            if located.hasPrefix("/proc/\(request.pid)/fd/") {
+                return refuse("it executes a descriptor with no file on disk (a memfd or a deleted file)", program: located)
+            }
+            return (ENOENT, nil)
+        }
+        guard Self.isRegularFile(real) else { return (EACCES, nil) }  // as the kernel answers; never opened
         var checks = [(real, argv)]
-        if let interpreter = Self.interpreter(of: real) {
-            checks.append((interpreter.path, [interpreter.path] + interpreter.arguments + [real] + argv.dropFirst()))
+        var script = real
+        for _ in 0..<4 {  // the kernel follows at most four `#!` levels
+            guard let line = Self.interpreterLine(of: script) else { break }
+            guard let interpreter = Self.resolve(line.path, pid: request.pid), Self.isRegularFile(interpreter) else {
+                return refuse("its #! interpreter \(line.path) cannot be found or checked", program: real)
+            }
+            checks.append((interpreter, [interpreter] + line.arguments + [script] + argv.dropFirst()))
+            script = interpreter
         }
         for (program, words) in checks {
             if let name = refused.program(at: program) {
@@ -89,6 +105,17 @@ public struct ExecSupervisor: Sendable {
         return (0, nil)
     }
 
+    /// A regular file (checked without opening it: a FIFO or a device must not block or wake anything).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// An interpreter path from a `#!` line, resolved as the kernel would from the process's directory.
+    static func resolve(_ path: String, pid: pid_t) -> String? {
+        RefusedBinaries.realPath(path.hasPrefix("/") ? path : "/proc/\(pid)/cwd/\(path)")
+    }
+
     /// The path the kernel would open, seen from this process.
     static func located(_ path: String, pid: pid_t, at: Bool, dirfd: Int32, flags: Int32) -> String {
         if at, path.isEmpty, flags & CMDOP_AT_EMPTY_PATH != 0 { return "/proc/\(pid)/fd/\(dirfd)" }
@@ -97,16 +124,18 @@ public struct ExecSupervisor: Sendable {
         return "/proc/\(pid)/cwd/\(path)"
     }
 
-    /// A script's `#!` interpreter (resolved) and its optional argument.
-    static func interpreter(of path: String) -> (path: String, arguments: [String])? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 256)) ?? Data()
-        guard head.starts(with: [0x23, 0x21]), let line = String(data: head.dropFirst(2), encoding: .utf8)?
-            .split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first else { return nil }
-        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard let first = words.first, let real = RefusedBinaries.realPath(first) else { return nil }
-        return (real, Array(words.dropFirst().prefix(1)))
+    /// A script's `#!` line: the interpreter as written and its optional argument.
+    static func interpreterLine(of path: String) -> (path: String, arguments: [String])? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 256)
+        let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, 256) }
+        guard count > 2, head[0] == 0x23, head[1] == 0x21 else { return nil }
+        let line = head[2..<count].prefix { $0 != 0x0A }
+        let words = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { String(decoding: $0, as: UTF8.self) }
+        guard let first = words.first else { return nil }
+        return (first, Array(words.dropFirst().prefix(1)))
     }
 
     /// `pid:name` from `pid` up through its parents to `root` (at most 32).

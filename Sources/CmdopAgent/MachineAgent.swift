@@ -1,3 +1,4 @@
+import CExecSupervisor
 import CmdopCore
 import CmdopIdentity
 import CmdopMesh
@@ -67,6 +68,9 @@ public final class MachineAgent: Sendable {
     public func run() async {
         let (supervised, description) = enforcement
         if supervised { logger.info("\(description)") } else { logger.warning("\(description)") }
+        // Commands running as this user must not attach to the agent (ptrace, pidfd_getfd) and
+        // answer their own execs.
+        _ = cmdop_protect_agent()
         var attempt = 0
         while !Task.isCancelled {
             let (token, sessionsBefore) = state.withLock { ($0.continuityToken, $0.sessions) }

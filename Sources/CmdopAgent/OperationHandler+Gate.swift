@@ -8,6 +8,13 @@ extension OperationHandler {
     /// refusal is thrown; an allow returns the entry for the `result` line.
     func gate(_ gateRequest: GateRequest, tool: String, operation: String, input: String,
               request: Cmdop_Agent_V1_Request, workingDirectory: String? = nil) throws -> AuditEntry {
+        try gated(gateRequest, tool: tool, operation: operation, input: input, request: request,
+                  workingDirectory: workingDirectory).entry
+    }
+
+    /// `gate`, also returning the gate that decided (the exec supervisor goes on with the same one).
+    func gated(_ gateRequest: GateRequest, tool: String, operation: String, input: String,
+               request: Cmdop_Agent_V1_Request, workingDirectory: String? = nil) throws -> (entry: AuditEntry, gate: PermissionGate) {
         let policy: PermissionPolicy
         do {
             policy = try permissions.policy()
@@ -35,22 +42,21 @@ extension OperationHandler {
             throw MeshError(.permissionDenied, "\(hostname)'s permissions refuse this: \(reason)")
         }
         entry.event = "result"
-        return entry
+        return (entry, gate)
     }
 
-    /// The exec-time check for a command about to run in `workingDirectory`, when the supervisor is on.
-    func execSupervisor(workingDirectory: String) -> ExecSupervisor? {
-        guard superviseExecs, let policy = try? permissions.policy() else { return nil }
-        return ExecSupervisor(gate: PermissionGate(layers: [policy], mode: policy.mode,
-                                                   context: gateContext(workingDirectory: workingDirectory)))
+    /// The exec-time check for a command `gate` allowed, when the supervisor is on.
+    func execSupervisor(_ gate: PermissionGate) -> ExecSupervisor? {
+        superviseExecs ? ExecSupervisor(gate: gate) : nil
     }
 
     /// Writes an `exec_denied` line: the program, the rule, and the processes that led to it.
-    func auditRefusal(_ refusal: ExecSupervisor.Refusal, request: Cmdop_Agent_V1_Request) {
+    func auditRefusal(_ refusal: ExecSupervisor.Refusal, request: Cmdop_Agent_V1_Request, more: Bool = false) {
         var entry = auditEntry(tool: "execute_command", operation: "exec", input: refusal.argv.joined(separator: " "),
                                request: request, decision: "deny", mode: "exec", source: refusal.source,
                                rule: refusal.rule,
-                               reason: "\(refusal.program) refused at exec: \(refusal.reason) (process chain \(refusal.chain.joined(separator: " < ")))")
+                               reason: "\(refusal.program) refused at exec: \(refusal.reason) (process chain \(refusal.chain.joined(separator: " < ")))"
+                                   + (more ? "; later refusals of this command are not written" : ""))
         entry.event = "exec_denied"
         audit.append(entry)
     }

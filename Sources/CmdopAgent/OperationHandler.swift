@@ -87,8 +87,8 @@ struct OperationHandler: Sendable {
             throw MeshError(.invalidArgument, "working directory \(cwd) does not exist on \(hostname)")
         }
         let realCwd = Self.realPath(cwd)
-        var entry = try gate(.command(command, tool: "execute_command", target: hostname), tool: "execute_command",
-                             operation: "exec", input: command, request: request, workingDirectory: realCwd)
+        var (entry, commandGate) = try gated(.command(command, tool: "execute_command", target: hostname), tool: "execute_command",
+                                             operation: "exec", input: command, request: request, workingDirectory: realCwd)
         if let reason = floorForDirectory(realCwd) {
             entry.reason = reason
             finish(entry, error: reason)
@@ -96,14 +96,22 @@ struct OperationHandler: Sendable {
         }
         let timeoutMs = Timeouts.singleCall(milliseconds: Int(request.timeoutMs))
         let started = ContinuousClock.now
+        let refusals = Locked(0)
         let chunkBytes = outputChunkBytes
         let environment = ProcessInfo.processInfo.environment.filter { Self.commandEnvironmentKeys.contains($0.key) }
         let outcome: CommandRunner.Outcome
         do {
             outcome = try await CommandRunner(killGrace: killGrace).run(
                 command: command, cwd: realCwd, environment: environment, umask: commandUmask, timeout: .milliseconds(timeoutMs),
-                supervisor: execSupervisor(workingDirectory: realCwd),
-                onRefusal: { [self] refusal in auditRefusal(refusal, request: request) }
+                supervisor: execSupervisor(commandGate),
+                onRefusal: { [self] refusal in
+                    // A loop of refused execs must not fill the disk: the first 100 of a command are written.
+                    let count = refusals.withLock { count -> Int in
+                        count += 1
+                        return count
+                    }
+                    if count <= 100 { auditRefusal(refusal, request: request, more: count == 100) }
+                }
             ) { stream, data in
                 var offset = data.startIndex
                 while offset < data.endIndex {

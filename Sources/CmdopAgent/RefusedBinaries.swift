@@ -38,6 +38,8 @@ struct RefusedBinaries: Sendable {
             for directory in Self.searchPath {
                 let path = directory + "/" + name
                 guard let resolved = Self.realPath(path), let (identity, size) = Self.identity(of: resolved) else { continue }
+                // A multicall binary (busybox, uutils) is every applet: its applets are judged by name.
+                guard (resolved as NSString).lastPathComponent == name else { continue }
                 guard byIdentity[identity] == nil else { continue }
                 byIdentity[identity] = name
                 if let digest = Self.digest(of: resolved) { bySize[size, default: []].append((digest, name)) }

@@ -4,11 +4,13 @@ enum Launchers {
     /// The launcher `program` (a basename) is, if any; the dynamic loader under any of its names.
     static func launcher(for program: String) -> Launcher? {
         if let launcher = table[program] { return launcher }
-        if program.hasPrefix("ld-linux") || program.hasPrefix("ld64.so") || program == "ld.so"
-            || (program.hasPrefix("ld-") && program.contains(".so")) {
-            return dynamicLoader
-        }
-        return nil
+        return isDynamicLoader(program) ? dynamicLoader : nil
+    }
+
+    /// `ld-linux-x86-64.so.2`, `ld.so`, `ld64.so.1`, `ld-musl-x86_64.so.1` …
+    static func isDynamicLoader(_ program: String) -> Bool {
+        program.hasPrefix("ld-linux") || program.hasPrefix("ld64.so") || program == "ld.so"
+            || (program.hasPrefix("ld-") && program.contains(".so"))
     }
 
     /// `/lib64/ld-linux-x86-64.so.2 [options] PROGRAM args`: runs any binary by path.

@@ -10,11 +10,23 @@ extension PermissionGate {
     /// path, as its basename, and as argv[0]'s basename (how `busybox` applets are named).
     public func decideExec(path: String, argv: [String], tool: String = "execute_command") -> GateDecision {
         let arguments = Array(argv.dropFirst())
-        var forms = [[path] + arguments, [CommandUnwrapper.program(path)] + arguments]
-        if let zero = argv.first, !zero.isEmpty, CommandUnwrapper.program(zero) != CommandUnwrapper.program(path) {
+        let name = CommandUnwrapper.program(path)
+        if Launchers.isDynamicLoader(name) {
+            return GateDecision(decision: .deny, source: .mode,
+                                reason: "the dynamic loader run directly starts a program without an exec the supervisor could check")
+        }
+        // Launchers that run a program inside themselves (busybox, toybox) are peeled as the static
+        // gate peels them; one used in a way the gate cannot follow is refused.
+        let unwrapping = CommandUnwrapper.unwrap([name] + arguments)
+        if let hidden = unwrapping.hidden {
+            return GateDecision(decision: .deny, source: .mode, reason: "\(hidden) (at exec)")
+        }
+        var forms = [[path] + arguments] + unwrapping.forms
+        if let zero = argv.first, !zero.isEmpty, CommandUnwrapper.program(zero) != name {
             forms.append([CommandUnwrapper.program(zero)] + arguments)
         }
-        if let reason = Floor.check(ShellCommand(words: [path] + arguments), unwrapped: forms[1], resolver: resolver) {
+        if let reason = Floor.check(ShellCommand(words: [path] + arguments), unwrapped: unwrapping.forms.last ?? [name] + arguments,
+                                    resolver: resolver) {
             return .floor(reason)
         }
         let request = GateRequest(tool: tool, command: forms[1].joined(separator: " "))
@@ -26,13 +38,17 @@ extension PermissionGate {
         return GateDecision(decision: .allow, source: .mode, reason: "no deny or ask rule names it")
     }
 
-    /// The programs deny and ask command rules name outright (`rm` of `execute_command(rm **)`):
-    /// the agent also knows them by identity, so a copy under another name is still refused.
+    /// The programs deny and ask command rules refuse whatever their arguments (`rm` of
+    /// `execute_command(rm **)` or `execute_command(rm)`, not `systemctl` of `systemctl restart *`):
+    /// the agent also knows them by identity, so an exact copy under another name is still refused.
     public var refusedProgramNames: Set<String> {
         var names: Set<String> = []
         for layer in compiled {
             for rule in layer where rule.rule.effect != .allow && rule.matchesTool("execute_command") {
-                if let word = rule.leadingLiteralWord { names.insert(CommandUnwrapper.program(word)) }
+                guard let word = rule.leadingLiteralWord, rule.rule.qualifier == nil,
+                      let words = rule.rule.pattern?.split(whereSeparator: \.isWhitespace),
+                      words.count == 1 || (words.count == 2 && words[1] == "**") else { continue }
+                names.insert(CommandUnwrapper.program(word))
             }
         }
         return names

@@ -8,6 +8,10 @@
 #define CMDOP_AT_EMPTY_PATH 0x1000
 #define CMDOP_AT_FDCWD (-100)
 
+/// Makes this process undumpable, so that processes of the same user (its commands) cannot
+/// ptrace it or take its descriptors with pidfd_getfd. Returns 0, or -1 with errno.
+int cmdop_protect_agent(void);
+
 /// Whether this kernel offers seccomp user notification (Linux >= 5.5); 0 or 1.
 int cmdop_supervisor_available(void);
 
