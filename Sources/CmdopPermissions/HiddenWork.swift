@@ -19,7 +19,7 @@ enum HiddenWork {
             return "setting \(variable) changes which program runs or what a shell runs, where the gate cannot see"
         }
         if let word = (unwrapping.forms.first ?? []).first(where: evaluatesText) {
-            return "'\(word)' evaluates text as code in bash (arithmetic on a variable, ${…@…}), which the gate cannot see"
+            return "'\(word)' evaluates a value as code in bash (${…@…}), which the gate cannot see"
         }
         guard let program = unwrapping.program, let words = unwrapping.forms.last else { return nil }
         if program.contains(where: { "$`*?[{".contains($0) }) || program.isEmpty {
@@ -44,17 +44,12 @@ enum HiddenWork {
         return nil
     }
 
-    /// Whether bash may run commands hidden in a variable's value while expanding `word`: arithmetic
-    /// that names a variable (`$((x))` with x='a[$(rm …)]'), or a `${…@…}` transformation.
+    /// Whether bash may run commands hidden in a variable's value while expanding `word`: a
+    /// `${…@…}` transformation (`${x@P}` with x='$(rm …)'). Arithmetic on a variable can too, in
+    /// bash only (`$((x))` with x='a[$(rm …)]'; dash, Debian's /bin/sh, does not): that is common
+    /// enough (`i=$((i+1))`) to leave to the exec-time check, which sees the `rm` it would start.
     static func evaluatesText(_ word: String) -> Bool {
-        if word.contains("${"), word.contains("@") { return true }
-        var rest = Substring(word)
-        while let start = rest.range(of: "$((") {
-            let inside = rest[start.upperBound...].prefix { $0 != ")" }
-            if inside.contains(where: { $0.isLetter || $0 == "_" }) { return true }
-            rest = rest[start.upperBound...]
-        }
-        return false
+        word.contains("${") && word.contains("@")
     }
 
     /// Variables that decide which program runs, or make a shell or a program run code of their

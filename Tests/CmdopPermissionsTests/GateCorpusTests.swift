@@ -62,7 +62,7 @@ struct GateCorpusTests {
         "zsh /tmp/s", "dash", "sh", "ruby /tmp/x.rb", "node < /tmp/x.js", "php /tmp/x.php", "sh -- /tmp/s",
         // Read differently by the gate and the shell (found in review): \r, heredoc ends, $'…' under dash.
         "echo hi\r#; rm -rf /tmp/x", "cat <<EOF\rX\nEOF\rX\nrm -rf /tmp/x\nEOF", "echo $'\\' ; rm -rf /tmp/x ; echo ' #'",
-        "x='a[$(rm /tmp/x)]'; echo $((x))", "x='$(rm /tmp/x)'; echo \"${x@P}\"", "coproc N { rm /tmp/x; }",
+        "x='$(rm /tmp/x)'; echo \"${x@P}\"", "coproc N { rm /tmp/x; }",
         "hash -p /bin/rm ls; ls /tmp/x", "echo 'rm /tmp/x' > /tmp/e; BASH_ENV=/tmp/e bash -c :",
         "PS4='$(rm /tmp/x)' bash -xc :", "export BASH_ENV=/tmp/e; bash -c :", "LD_PRELOAD=/tmp/x.so ls",
         "PATH=/tmp:$PATH ls", "let 'x=a[$(rm /tmp/x)]'", "[[ $x -eq 0 ]]", "IFS=/ ; echo a",
@@ -87,6 +87,7 @@ struct GateCorpusTests {
         "nice -n 10 tar czf /tmp/b.tgz /etc", "git status", "git log --oneline | head", "watch -n 5 df -h",
         "flock /tmp/l -c 'make build'", "ssh web-1 uptime", "xargs -a /tmp/list echo", "python3 --version",
         "cp /etc/hosts /tmp/hosts; cat /tmp/hosts", "for f in a b; do echo $f; done", "x=$(date); echo \"$x\"",
+        "i=0; while test $i -lt 3; do i=$((i+1)); done", "echo $((1 + 2))",
     ]
 
     @Test("no adversarial string is allowed, in bypass or under an allow-all rule")
