@@ -22,7 +22,8 @@ enum HiddenWork {
             return "'\(word)' evaluates a value as code in bash (${…@…}), which the gate cannot see"
         }
         guard let program = unwrapping.program, let words = unwrapping.forms.last else { return nil }
-        if program.contains(where: { "$`*?[{".contains($0) }) || program.isEmpty {
+        // `[` alone is the test program, not a glob.
+        if program != "[", program.contains(where: { "$`*?[{".contains($0) }) || program.isEmpty {
             return "command name '\(program)' is only known at run time"
         }
         let name = CommandUnwrapper.program(program)

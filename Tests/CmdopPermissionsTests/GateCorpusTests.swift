@@ -87,7 +87,8 @@ struct GateCorpusTests {
         "nice -n 10 tar czf /tmp/b.tgz /etc", "git status", "git log --oneline | head", "watch -n 5 df -h",
         "flock /tmp/l -c 'make build'", "ssh web-1 uptime", "xargs -a /tmp/list echo", "python3 --version",
         "cp /etc/hosts /tmp/hosts; cat /tmp/hosts", "for f in a b; do echo $f; done", "x=$(date); echo \"$x\"",
-        "i=0; while test $i -lt 3; do i=$((i+1)); done", "echo $((1 + 2))",
+        "i=0; while test $i -lt 3; do i=$((i+1)); done", "echo $((1 + 2))", "[ -f /etc/hosts ] && echo yes",
+        "while [ ! -e /tmp/go ]; do sleep 1; done",
     ]
 
     @Test("no adversarial string is allowed, in bypass or under an allow-all rule")
