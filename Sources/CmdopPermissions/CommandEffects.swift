@@ -104,7 +104,7 @@ struct CommandEffects: Sendable, Equatable {
             if argument == "--" { break }
             if argument == "--recursive" { return true }
             if argument.hasPrefix("-"), !argument.hasPrefix("--"),
-               argument.contains("r") || argument.contains("R") {
+               argument.contains(Character("r")) || argument.contains(Character("R")) {
                 return true
             }
         }

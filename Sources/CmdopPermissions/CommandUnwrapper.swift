@@ -50,7 +50,7 @@ enum CommandUnwrapper {
         }
         // Nothing but assignments (`x=$(date)`): no program runs (a substitution is a part of its own).
         let program = current.allSatisfy(isAssignment) ? nil : current.first
-        if let first = program, first.contains("/") {
+        if let first = program, first.contains(Character("/")) {
             forms.append([self.program(first)] + current.dropFirst())
         }
         return Unwrapping(forms: forms, program: program, script: script, hidden: hidden)
@@ -58,7 +58,7 @@ enum CommandUnwrapper {
 
     /// The last path component of a program word (`/bin/rm` → `rm`).
     static func program(_ word: String) -> String {
-        guard word.contains("/") else { return word }
+        guard word.contains(Character("/")) else { return word }
         return word.split(separator: "/").last.map(String.init) ?? word
     }
 
@@ -130,7 +130,7 @@ enum CommandUnwrapper {
                 i += 2
                 continue
             }
-            if arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.contains("c") { sawC = true }
+            if arg.hasPrefix("-") && !arg.hasPrefix("--") && arg.contains(Character("c")) { sawC = true }
             i += 1
         }
         return sawC && i < args.count ? args[i] : nil

@@ -1,5 +1,5 @@
 /// A rule with its globs compiled once, ready to match requests quickly.
-struct CompiledRule: Sendable {
+final class CompiledRule: Sendable {
     /// The rule as parsed.
     let rule: PermissionRule
     /// How specific the rule is: the number of literal characters in its globs.

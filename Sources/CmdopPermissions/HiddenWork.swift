@@ -28,7 +28,7 @@ enum HiddenWork {
         }
         let name = CommandUnwrapper.program(program)
         if scriptRunners.contains(name) { return "'\(name)' runs text the gate cannot see" }
-        if name == "alias", words.dropFirst().contains(where: { $0.contains("=") }) {
+        if name == "alias", words.dropFirst().contains(where: { $0.contains(Character("=")) }) {
             return "'alias' gives a program another name the gate cannot follow"
         }
         if (name == "hash" && words.contains("-p")) || (name == "enable" && words.contains("-f")) {
@@ -50,7 +50,9 @@ enum HiddenWork {
     /// bash only (`$((x))` with x='a[$(rm …)]'; dash, Debian's /bin/sh, does not): that is common
     /// enough (`i=$((i+1))`) to leave to the exec-time check, which sees the `rm` it would start.
     static func evaluatesText(_ word: String) -> Bool {
-        word.contains("${") && word.contains("@")
+        word.contains(Character("@")) && word.utf8.indices.contains { index in
+            word.utf8[index] == UInt8(ascii: "$") && word.utf8[word.utf8.index(after: index)...].first == UInt8(ascii: "{")
+        }
     }
 
     /// Variables that decide which program runs, or make a shell or a program run code of their
@@ -95,6 +97,7 @@ enum HiddenWork {
     /// `./del` and `del` name the same file; so do `a//b` and `a/b`.
     static func normalized(_ path: String) -> String {
         var text = path
+        guard text.contains(Character("/")) else { return text }
         while text.contains("//") { text = text.replacingOccurrences(of: "//", with: "/") }
         while text.contains("/./") { text = text.replacingOccurrences(of: "/./", with: "/") }
         while text.hasPrefix("./") { text.removeFirst(2) }

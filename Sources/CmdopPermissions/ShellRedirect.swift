@@ -12,7 +12,7 @@ public struct ShellRedirect: Sendable, Equatable {
 
     /// Whether the redirection writes (or truncates) its target.
     var writesTarget: Bool {
-        guard op.contains(">") else { return false }
+        guard op.contains(Character(">")) else { return false }
         return !isDescriptorDuplication
     }
 
