@@ -85,6 +85,8 @@ actor StreamSession {
                     outbound.yield(.error(MeshError(.protocol, "unexpected frame after the handshake")))
                 }
             }
+        } catch is CancellationError {
+            // The writer ended first (the peer was kicked, or the relay is stopping): not the peer's fault.
         } catch {
             // A malformed or oversized frame, or a transport failure: this stream ends, others go on.
             service.logger.info("stream ended with an error", metadata: ["relay.error": "\(error)"])
