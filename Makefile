@@ -5,7 +5,7 @@ APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libsodium-dev libssl-dev pkg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_FLAGS ?= mesh --agents 100,1000 --rounds 20
 
-.PHONY: deps build run test bench proto clean llama-start llama-stop
+.PHONY: deps build run test bench fuzz proto clean llama-start llama-stop
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -57,3 +57,13 @@ proto:
 
 clean:
 	rm -rf .build
+
+# The libFuzzer target over the shell splitter, the rule parser and the gate (Fuzz/gate-fuzz), in a build
+# folder of its own (-sanitize=fuzzer). A fixed seed and run count keep it the same run every time;
+# FUZZ_RUNS=-1 FUZZ_SECONDS=600 explores for longer. New inputs it finds go to a temporary folder;
+# `gate-fuzz -merge=1 Fuzz/corpus/gate DIR` adds the interesting ones to the corpus.
+FUZZ_RUNS ?= 300000
+FUZZ_SECONDS ?= 0
+fuzz: deps
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product gate-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -enable-testing
+	work=$$(mktemp -d) && .build-fuzz/release/gate-fuzz -seed=1 -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -timeout=10 $$work Fuzz/corpus/gate; status=$$?; rm -rf $$work; exit $$status

@@ -168,6 +168,8 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird"), argumentParser, logging],
             path: "Benchmarks/jarvis-bench", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "gate-fuzz", dependencies: ["CmdopPermissions"], path: "Fuzz/gate-fuzz", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "provider-bench", dependencies: ["CmdopProviders", "CmdopCurl", "CmdopProvidersTesting"],
             path: "Benchmarks/provider-bench", swiftSettings: strictImports),
         .testTarget(

@@ -50,7 +50,9 @@ struct GatePropertyTests {
             let text = Self.generate(&generator)
             guard let parts = try? ShellSplitter.commands(text) else { continue }
             let containsRm = parts.contains { part in
-                CommandUnwrapper.forms(of: part.words).contains { $0.first.map(CommandUnwrapper.program) == "rm" }
+                CommandUnwrapper.forms(of: part.words).contains { form in
+                form.first.map { !CommandUnwrapper.isAssignment($0) && CommandUnwrapper.program($0) == "rm" } ?? false
+            }
             }
             guard containsRm else { continue }
             found += 1
