@@ -164,8 +164,6 @@ struct OperationHandler: Sendable {
 
     /// The path with symbolic links resolved, or the path itself when it does not exist.
     static func realPath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        RefusedBinaries.realPath(path) ?? path
     }
 }
